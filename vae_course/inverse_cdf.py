@@ -1,0 +1,135 @@
+"""The inverse-CDF method: sampling as a differentiable function of uniform noise (chapter 3).
+
+If ``u ~ U(0, 1)`` and ``F`` is a continuous CDF, then ``F^{-1}(u)`` has CDF ``F``. When
+``F^{-1}(u; params)`` has a closed form it is a reparameterization: the noise ``u`` does not
+depend on the parameters, and autograd differentiates the sample with respect to them.
+The Gaussian case, ``mu + sigma * Phi^{-1}(u)``, is the trick of chapter 3 written with a
+uniform instead of a standard normal.
+"""
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+import torch
+
+from ._checks import as_tensor, require_float, require_in_unit_interval, require_positive, require_same_device
+
+
+def _params(u: torch.Tensor, **named) -> list[torch.Tensor]:
+    require_float("u", u)
+    require_in_unit_interval("u", u, open_interval=True)
+    out = []
+    for name, value in named.items():
+        t = as_tensor(name, value)
+        if not t.is_floating_point():
+            raise TypeError(f"{name} must be floating point, got {t.dtype}")
+        out.append(t)
+    # 0-d CPU tensors (plain numbers) work with tensors on any device; others must share u's device
+    require_same_device(u=u, **{n: t for n, t in zip(named, out) if t.dim() > 0 or t.device.type != "cpu"})
+    return out
+
+
+def _scale_check(name: str, t: torch.Tensor) -> None:
+    require_positive(name, t.detach())
+
+
+def normal_icdf(u: torch.Tensor, loc=0.0, scale=1.0) -> torch.Tensor:
+    r"""Normal: ``loc + scale * Phi^{-1}(u)`` with ``Phi^{-1}`` = ``torch.special.ndtri``."""
+    loc, scale = _params(u, loc=loc, scale=scale)
+    _scale_check("scale", scale)
+    return loc + scale * torch.special.ndtri(u)
+
+
+def exponential_icdf(u: torch.Tensor, rate) -> torch.Tensor:
+    r"""Exponential(rate): F(x) = 1 - exp(-rate x), so ``F^{-1}(u) = -log(1 - u) / rate``."""
+    (rate,) = _params(u, rate=rate)
+    _scale_check("rate", rate)
+    return -torch.log1p(-u) / rate
+
+
+def logistic_icdf(u: torch.Tensor, loc=0.0, scale=1.0) -> torch.Tensor:
+    r"""Logistic: F(x) = 1 / (1 + exp(-(x - loc)/scale)), so ``F^{-1}(u) = loc + scale * log(u / (1 - u))``."""
+    loc, scale = _params(u, loc=loc, scale=scale)
+    _scale_check("scale", scale)
+    return loc + scale * (torch.log(u) - torch.log1p(-u))
+
+
+def gumbel_icdf(u: torch.Tensor, loc=0.0, scale=1.0) -> torch.Tensor:
+    r"""Gumbel: F(x) = exp(-exp(-(x - loc)/scale)), so ``F^{-1}(u) = loc - scale * log(-log u)``."""
+    loc, scale = _params(u, loc=loc, scale=scale)
+    _scale_check("scale", scale)
+    return loc - scale * torch.log(-torch.log(u))
+
+
+def laplace_icdf(u: torch.Tensor, loc=0.0, scale=1.0) -> torch.Tensor:
+    r"""Laplace: ``F^{-1}(u) = loc - scale * sign(u - 1/2) * log(1 - 2 |u - 1/2|)``."""
+    loc, scale = _params(u, loc=loc, scale=scale)
+    _scale_check("scale", scale)
+    centred = u - 0.5
+    return loc - scale * torch.sign(centred) * torch.log1p(-2.0 * centred.abs())
+
+
+def cauchy_icdf(u: torch.Tensor, loc=0.0, scale=1.0) -> torch.Tensor:
+    r"""Cauchy: F(x) = 1/2 + arctan((x - loc)/scale) / pi, so ``F^{-1}(u) = loc + scale * tan(pi (u - 1/2))``."""
+    loc, scale = _params(u, loc=loc, scale=scale)
+    _scale_check("scale", scale)
+    return loc + scale * torch.tan(math.pi * (u - 0.5))
+
+
+def kumaraswamy_icdf(u: torch.Tensor, a, b) -> torch.Tensor:
+    r"""Kumaraswamy(a, b) on (0, 1): F(x) = 1 - (1 - x^a)^b, so ``F^{-1}(u) = (1 - (1 - u)^{1/b})^{1/a}``.
+
+    A Beta-like distribution with a closed-form inverse CDF (Nalisnick & Smyth, 2017).
+    """
+    a, b = _params(u, a=a, b=b)
+    _scale_check("a", a)
+    _scale_check("b", b)
+    # 1 - (1 - u)^{1/b} computed as -expm1(log1p(-u) / b) to keep precision near u = 0
+    inner = -torch.expm1(torch.log1p(-u) / b)
+    return inner.pow(1.0 / a)
+
+
+INVERSE_CDFS: dict[str, Callable[..., torch.Tensor]] = {
+    "normal": normal_icdf,
+    "exponential": exponential_icdf,
+    "logistic": logistic_icdf,
+    "gumbel": gumbel_icdf,
+    "laplace": laplace_icdf,
+    "cauchy": cauchy_icdf,
+    "kumaraswamy": kumaraswamy_icdf,
+}
+
+
+def inverse_cdf_sample(
+    icdf: Callable[..., torch.Tensor],
+    *params,
+    shape=(),
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    r"""Sample by the inverse-CDF method: ``u ~ U(0, 1)``, return ``icdf(u, *params)``.
+
+    Args:
+        icdf: an inverse CDF ``icdf(u, *params)``, e.g. :func:`exponential_icdf`.
+        *params: its parameters (tensors that may require grad, or numbers).
+        shape: the sample shape; the result has shape ``shape + broadcast_shape(params)``.
+        generator: optional ``torch.Generator`` on the parameters' device.
+
+    Returns:
+        Samples through which gradients flow to every parameter that requires grad.
+    """
+    if not callable(icdf):
+        raise TypeError(f"icdf must be a function icdf(u, *params), got {type(icdf).__name__}")
+    tensors = [as_tensor(f"params[{i}]", p) for i, p in enumerate(params)]
+    float_params = [t for t in tensors if t.is_floating_point()]
+    dtype = float_params[0].dtype if float_params else torch.get_default_dtype()
+    device = tensors[0].device if tensors else torch.device("cpu")
+    batch = torch.broadcast_shapes(*(t.shape for t in tensors)) if tensors else torch.Size()
+    if isinstance(shape, int):
+        shape = (shape,)
+    full = torch.Size(tuple(shape)) + batch
+    u = torch.rand(full, generator=generator, dtype=dtype, device=device)
+    # torch.rand is in [0, 1); keep u strictly inside (0, 1) so every inverse CDF stays finite
+    tiny = torch.finfo(dtype).tiny
+    u = u.clamp(min=tiny, max=1.0 - torch.finfo(dtype).eps)
+    return icdf(u, *params)

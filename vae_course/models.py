@@ -1,0 +1,130 @@
+"""The two VAEs of the course (chapter 4): the MLP of Kingma & Welling and the lecture's conv beta-VAE.
+
+Both map an image ``x`` ``[batch, 1, 28, 28]`` to the parameters of q_phi(z|x) = N(mu, diag(exp(logvar)))
+(``encode``), and a latent ``z`` ``[..., k]`` to the parameters of p_theta(x|z) (``decode``):
+Bernoulli logits (``likelihood="bernoulli"``) or the mean of N(mean, I) (``likelihood="gaussian"``).
+The decoder ends in logits, not a Sigmoid: the loss is computed from logits for numerical stability
+and the Sigmoid is applied only for display (``mean_image``).
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from ._checks import require_float, shape_str
+from .likelihoods import LIKELIHOODS
+from .reparam import reparameterize
+
+IMAGE_SHAPE = (1, 28, 28)
+IMAGE_PIXELS = 28 * 28
+
+
+class _VAE(nn.Module):
+    """Shared plumbing: checks, the forward pass with one reparameterized sample, display means."""
+
+    def __init__(self, latent_dim: int, likelihood: str):
+        super().__init__()
+        if isinstance(latent_dim, bool) or not isinstance(latent_dim, int) or latent_dim < 1:
+            raise ValueError(f"latent_dim must be a positive integer, got {latent_dim!r}")
+        if likelihood not in LIKELIHOODS:
+            raise ValueError(f"likelihood must be one of {LIKELIHOODS}, got {likelihood!r}")
+        self.latent_dim = latent_dim
+        self.likelihood = likelihood
+
+    def _check_images(self, x: torch.Tensor) -> torch.Tensor:
+        """Accept ``[batch, 1, 28, 28]`` or flat ``[batch, 784]``; return ``[batch, 1, 28, 28]``."""
+        require_float("x", x)
+        if x.dim() == 2 and x.shape[1] == IMAGE_PIXELS:
+            return x.view(-1, *IMAGE_SHAPE)
+        if x.dim() == 4 and tuple(x.shape[1:]) == IMAGE_SHAPE:
+            return x
+        raise ValueError(f"x must have shape [batch, 1, 28, 28] or [batch, 784], got {shape_str(x)}")
+
+    def _check_latent(self, z: torch.Tensor) -> torch.Tensor:
+        require_float("z", z)
+        if z.dim() < 1 or z.shape[-1] != self.latent_dim:
+            raise ValueError(f"z must have shape [..., {self.latent_dim}] (latent_dim), got {shape_str(z)}")
+        return z
+
+    def forward(self, x: torch.Tensor, generator: torch.Generator | None = None):
+        """One pass of the lecture's algorithm: encode, reparameterize, decode.
+
+        Returns ``(decoder_output [batch, 1, 28, 28], mu [batch, k], logvar [batch, k])``.
+        """
+        mu, logvar = self.encode(x)
+        z = reparameterize(mu, logvar, generator=generator)
+        return self.decode(z), mu, logvar
+
+    def mean_image(self, decoder_output: torch.Tensor) -> torch.Tensor:
+        """The mean of p(x|z) for display: sigmoid(logits) for Bernoulli, the mean itself for Gaussian."""
+        return torch.sigmoid(decoder_output) if self.likelihood == "bernoulli" else decoder_output
+
+
+class MLPVAE(_VAE):
+    """784-400-k encoder and k-400-784 decoder with ReLU (Kingma & Welling 2013; pytorch/examples).
+
+    Args:
+        latent_dim: k, the size of z (20 in pytorch/examples; 2 for the latent-manifold plot).
+        hidden_dim: width of the single hidden layer (400).
+        likelihood: ``"bernoulli"`` (decoder outputs logits) or ``"gaussian"`` (decoder outputs the mean).
+    """
+
+    def __init__(self, latent_dim: int = 20, hidden_dim: int = 400, likelihood: str = "bernoulli"):
+        super().__init__(latent_dim, likelihood)
+        self.hidden_dim = hidden_dim
+        self.config = {"latent_dim": latent_dim, "hidden_dim": hidden_dim, "likelihood": likelihood}
+        self.encoder = nn.Sequential(nn.Flatten(), nn.Linear(IMAGE_PIXELS, hidden_dim), nn.ReLU())
+        self.fc_mu = nn.Linear(hidden_dim, latent_dim)
+        self.fc_logvar = nn.Linear(hidden_dim, latent_dim)
+        self.decoder = nn.Sequential(
+            nn.Linear(latent_dim, hidden_dim), nn.ReLU(), nn.Linear(hidden_dim, IMAGE_PIXELS)
+        )
+
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """q_phi(z|x): ``x [batch, 1, 28, 28]`` -> ``(mu, logvar)``, each ``[batch, k]``."""
+        h = self.encoder(self._check_images(x))
+        return self.fc_mu(h), self.fc_logvar(h)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """p_theta(x|z): ``z [..., k]`` -> logits (or mean) ``[..., 1, 28, 28]``."""
+        z = self._check_latent(z)
+        return self.decoder(z).view(*z.shape[:-1], *IMAGE_SHAPE)
+
+
+class ConvVAE(_VAE):
+    """The lecture's convolutional beta-VAE (chapter 4).
+
+    Encoder: Conv2d(1, 32, 4, stride 2, pad 1) + ReLU -> 32x14x14; Conv2d(32, 64, 4, 2, 1) + ReLU
+    -> 64x7x7; flatten to 3136; two Linear heads for mu and logvar.
+    Decoder: Linear(k, 3136) + ReLU -> 64x7x7; ConvTranspose2d(64, 32, 4, 2, 1) + ReLU -> 32x14x14;
+    ConvTranspose2d(32, 1, 4, 2, 1) -> 1x28x28 logits (Sigmoid only for display).
+    """
+
+    def __init__(self, latent_dim: int = 10, likelihood: str = "bernoulli"):
+        super().__init__(latent_dim, likelihood)
+        self.config = {"latent_dim": latent_dim, "likelihood": likelihood}
+        self.encoder = nn.Sequential(
+            nn.Conv2d(1, 32, kernel_size=4, stride=2, padding=1), nn.ReLU(),
+            nn.Conv2d(32, 64, kernel_size=4, stride=2, padding=1), nn.ReLU(),
+            nn.Flatten(),
+        )
+        self.fc_mu = nn.Linear(64 * 7 * 7, latent_dim)
+        self.fc_logvar = nn.Linear(64 * 7 * 7, latent_dim)
+        self.decoder_input = nn.Sequential(nn.Linear(latent_dim, 64 * 7 * 7), nn.ReLU())
+        self.decoder = nn.Sequential(
+            nn.Unflatten(1, (64, 7, 7)),
+            nn.ConvTranspose2d(64, 32, kernel_size=4, stride=2, padding=1), nn.ReLU(),
+            nn.ConvTranspose2d(32, 1, kernel_size=4, stride=2, padding=1),
+        )
+
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """q_phi(z|x): ``x [batch, 1, 28, 28]`` -> ``(mu, logvar)``, each ``[batch, k]``."""
+        h = self.encoder(self._check_images(x))
+        return self.fc_mu(h), self.fc_logvar(h)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """p_theta(x|z): ``z [..., k]`` -> logits (or mean) ``[..., 1, 28, 28]``."""
+        z = self._check_latent(z)
+        lead = z.shape[:-1]
+        h = self.decoder_input(z.reshape(-1, self.latent_dim))
+        return self.decoder(h).view(*lead, *IMAGE_SHAPE)
