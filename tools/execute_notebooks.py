@@ -62,7 +62,7 @@ def execute(path: Path, timeout: int = 1200) -> float:
 def main(argv: list[str]) -> int:
     os.environ.setdefault("VAE_COURSE_PROFILE", "quick")
     os.environ.setdefault("VAE_COURSE_OFFLINE", "1")
-    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    os.environ.pop("MPLBACKEND", None)  # let the kernel use the inline backend
     paths = [Path(a).resolve() for a in argv] or notebooks_in_toc()
     if not paths:
         print("no notebooks found in _toc.yml", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""The evidence lower bound and the importance-weighted bound (chapters 1, 4 and 5).
+r"""The evidence lower bound and the importance-weighted bound (chapters 1, 4 and 5).
 
 Per data point, with the encoder q_phi(z|x) and the decoder p_theta(x|z),
 
