@@ -135,7 +135,8 @@ def iwae_bound(
     ``log w_i = log p(x|z_i) + log p(z_i) - log q(z_i|x)`` (Burda et al., 2015, eq. 8).
     ``L_1`` equals the ELBO in expectation; ``L_k`` rises with k towards log p(x). The samples
     are drawn in chunks of ``chunk_size`` (default: about 4M decoded values at a time) so that
-    k = 1000 fits in memory.
+    k = 1000 fits in memory. The bound is differentiable (Burda et al. train on it); to evaluate
+    it, call it under ``torch.no_grad()`` so that no graph is kept for the k samples.
     """
     require_float("x", x)
     require_positive_int("k", k)

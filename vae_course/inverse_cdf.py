@@ -63,11 +63,17 @@ def gumbel_icdf(u: torch.Tensor, loc=0.0, scale=1.0) -> torch.Tensor:
 
 
 def laplace_icdf(u: torch.Tensor, loc=0.0, scale=1.0) -> torch.Tensor:
-    r"""Laplace: ``F^{-1}(u) = loc - scale * sign(u - 1/2) * log(1 - 2 |u - 1/2|)``."""
+    r"""Laplace: ``F^{-1}(u) = loc - scale * sign(u - 1/2) * log(1 - 2 |u - 1/2|)``.
+
+    Written as its two halves, ``loc + scale * log(2u)`` for u < 1/2 and
+    ``loc - scale * log(2 - 2u)`` above, so that the derivative in u is right at u = 1/2 too
+    (sign() has derivative 0 there).
+    """
     loc, scale = _params(u, loc=loc, scale=scale)
     _scale_check("scale", scale)
-    centred = u - 0.5
-    return loc - scale * torch.sign(centred) * torch.log1p(-2.0 * centred.abs())
+    lower = torch.log(2.0 * u)  # both halves are finite for every u in (0, 1)
+    upper = -torch.log(2.0 - 2.0 * u)
+    return loc + scale * torch.where(u < 0.5, lower, upper)
 
 
 def cauchy_icdf(u: torch.Tensor, loc=0.0, scale=1.0) -> torch.Tensor:

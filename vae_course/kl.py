@@ -31,6 +31,6 @@ def gaussian_kl(mu: torch.Tensor, logvar: torch.Tensor, per_dim: bool = False) -
     require_same_shape("mu", mu, "logvar", logvar)
     require_same_device(mu=mu, logvar=logvar)
     if mu.dim() < 1:
-        raise ValueError(f"mu must have a latent dimension, got a scalar; expected shape [batch, k]")
+        raise ValueError("mu must have a latent dimension, got a scalar; expected shape [batch, k]")
     terms = 0.5 * (torch.exp(logvar) + mu.pow(2) - 1.0 - logvar)
     return terms if per_dim else terms.sum(dim=-1)

@@ -31,9 +31,26 @@ class _VAE(nn.Module):
         self.latent_dim = latent_dim
         self.likelihood = likelihood
 
+    def _check_like_weights(self, name: str, t: torch.Tensor) -> torch.Tensor:
+        """Inputs must share the weights' dtype and device (``torch.from_numpy(pixels / 255)`` is float64)."""
+        require_float(name, t)
+        weight = next(self.parameters(), None)
+        if weight is None:
+            return t
+        if t.dtype != weight.dtype:
+            raise TypeError(
+                f"{name} has dtype {t.dtype} but the model's weights are {weight.dtype}; "
+                f"convert it with {name}.to({weight.dtype})"
+            )
+        if t.device != weight.device:
+            raise ValueError(
+                f"{name} is on {t.device} but the model is on {weight.device}; move it with {name}.to(device)"
+            )
+        return t
+
     def _check_images(self, x: torch.Tensor) -> torch.Tensor:
         """Accept ``[batch, 1, 28, 28]`` or flat ``[batch, 784]``; return ``[batch, 1, 28, 28]``."""
-        require_float("x", x)
+        self._check_like_weights("x", x)
         if x.dim() == 2 and x.shape[1] == IMAGE_PIXELS:
             return x.view(-1, *IMAGE_SHAPE)
         if x.dim() == 4 and tuple(x.shape[1:]) == IMAGE_SHAPE:
@@ -41,7 +58,7 @@ class _VAE(nn.Module):
         raise ValueError(f"x must have shape [batch, 1, 28, 28] or [batch, 784], got {shape_str(x)}")
 
     def _check_latent(self, z: torch.Tensor) -> torch.Tensor:
-        require_float("z", z)
+        self._check_like_weights("z", z)
         if z.dim() < 1 or z.shape[-1] != self.latent_dim:
             raise ValueError(f"z must have shape [..., {self.latent_dim}] (latent_dim), got {shape_str(z)}")
         return z

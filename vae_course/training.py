@@ -165,8 +165,10 @@ def train(
     _check_images("train images", train_x, likelihood)
     if test_x is not None:
         _check_images("test images", test_x, likelihood)
-    train_x = train_x.to(device)
-    test_x = test_x.to(device) if test_x is not None else None
+    # The data lives on the model's device in the weights' dtype (float64 pixels become float32).
+    dtype = params[0].dtype
+    train_x = train_x.to(device=device, dtype=dtype)
+    test_x = test_x.to(device=device, dtype=dtype) if test_x is not None else None
     n = train_x.shape[0]
     steps_per_epoch = math.ceil(n / batch_size)
     warmup_steps = kl_warmup_epochs * steps_per_epoch

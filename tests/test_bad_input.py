@@ -1,0 +1,331 @@
+"""Every bad-input case of issue 2: mismatched shapes, values out of range, wrong dtypes and
+mixed devices raise ValueError/TypeError whose message names what was expected and what came."""
+from __future__ import annotations
+
+import pytest
+import torch
+
+import vae_course as vc
+from conftest import assert_message
+
+OTHER_DEVICES = [
+    pytest.param("meta", id="meta"),
+    pytest.param(
+        "cuda",
+        id="cuda",
+        marks=pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device next to the CPU"),
+    ),
+]
+
+
+def f32(*shape, device="cpu"):
+    return torch.full(shape, 0.5, device=device)
+
+
+# ------------------------------------------------------------------ mismatched shapes
+@pytest.mark.parametrize("fn", [vc.reparameterize, vc.gaussian_kl], ids=["reparameterize", "gaussian_kl"])
+def test_mu_and_logvar_shapes_must_match(fn):
+    with pytest.raises(ValueError) as excinfo:
+        fn(torch.zeros(32, 20), torch.zeros(32, 10))
+    assert_message(excinfo, "logvar", "mu", shapes=[(32, 10), (32, 20)])
+
+
+def test_log_normal_diag_shapes_must_match():
+    with pytest.raises(ValueError) as excinfo:
+        vc.log_normal_diag(torch.zeros(4, 3), torch.zeros(4, 3), torch.zeros(4, 2))
+    assert_message(excinfo, "logvar", "mu", shapes=[(4, 2), (4, 3)])
+
+
+@pytest.mark.parametrize(
+    "fn,name",
+    [(vc.bernoulli_log_likelihood, "logits"), (vc.gaussian_log_likelihood, "mean")],
+    ids=["bernoulli", "gaussian"],
+)
+def test_x_and_decoder_output_shapes_must_match(fn, name):
+    with pytest.raises(ValueError) as excinfo:
+        fn(f32(4, 784), torch.zeros(4, 10))
+    assert_message(excinfo, "x", name, shapes=[(4, 784), (4, 10)])
+    with pytest.raises(ValueError) as excinfo:  # a flat decoder output for image-shaped x
+        fn(f32(4, 1, 28, 28), torch.zeros(4, 784))
+    assert_message(excinfo, shapes=[(4, 1, 28, 28), (4, 784)])
+
+
+def test_elbo_from_outputs_batch_mismatch():
+    with pytest.raises(ValueError) as excinfo:
+        vc.elbo_from_outputs(f32(8, 1, 28, 28), torch.zeros(8, 1, 28, 28), torch.zeros(4, 2), torch.zeros(4, 2))
+    assert_message(excinfo, "mu", "x", "8", "4")
+
+
+@pytest.mark.parametrize("make", [vc.MLPVAE, vc.ConvVAE], ids=["MLPVAE", "ConvVAE"])
+def test_models_name_the_expected_image_and_latent_shapes(make):
+    model = make(latent_dim=3)
+    with pytest.raises(ValueError) as excinfo:
+        model.encode(f32(4, 1, 32, 32))
+    assert_message(excinfo, "x", "28", shapes=[(4, 1, 32, 32)])
+    with pytest.raises(ValueError) as excinfo:
+        model.decode(torch.zeros(4, 5))
+    assert_message(excinfo, "z", "3", shapes=[(4, 5)])
+
+
+def test_linear_gaussian_model_names_the_data_dimension():
+    model = vc.LinearGaussianModel.random(5, 2)
+    with pytest.raises(ValueError) as excinfo:
+        model.log_marginal(torch.zeros(3, 4, dtype=torch.float64))
+    assert_message(excinfo, "x", "5", shapes=[(3, 4)])
+    with pytest.raises(ValueError) as excinfo:
+        vc.LinearGaussianModel(torch.zeros(5, 2), torch.zeros(4))
+    assert_message(excinfo, "b", "W", shapes=[(4,), (5, 2)])
+
+
+def test_probe_features_and_labels_must_pair_up():
+    with pytest.raises(ValueError) as excinfo:
+        vc.probe_accuracy(torch.zeros(10, 2), torch.arange(9) % 3, torch.zeros(5, 2), torch.arange(5) % 3)
+    assert_message(excinfo, "10", "9")
+
+
+# ---------------------------------------------------------------- values out of range
+@pytest.mark.parametrize("bad", [255.0, 1.5, -0.5])
+def test_bernoulli_targets_outside_unit_interval(bad):
+    x = f32(2, 1, 28, 28)
+    x[0, 0, 5, 5] = bad
+    with pytest.raises(ValueError) as excinfo:
+        vc.bernoulli_log_likelihood(x, torch.zeros(2, 1, 28, 28))
+    assert_message(excinfo, "x", "[0, 1]", f"{bad:g}")
+
+
+def test_bernoulli_targets_with_nan():
+    x = f32(2, 4)
+    x[1, 1] = float("nan")
+    with pytest.raises(ValueError) as excinfo:
+        vc.bernoulli_log_likelihood(x, torch.zeros(2, 4))
+    assert_message(excinfo, "x", "nan")
+
+
+@pytest.mark.parametrize("u", [0.0, 1.0, -0.1, 1.5])
+@pytest.mark.parametrize("name", list(vc.INVERSE_CDFS))
+def test_u_outside_the_open_unit_interval(name, u):
+    icdf = vc.INVERSE_CDFS[name]
+    params = (1.0, 1.0) if name != "exponential" else (1.0,)
+    with pytest.raises(ValueError) as excinfo:
+        icdf(torch.tensor([0.5, u]), *params)
+    assert_message(excinfo, "u", "(0, 1)", f"{u:.4g}")
+
+
+@pytest.mark.parametrize("bad", [0.0, -2.0])
+@pytest.mark.parametrize(
+    "name,position,param",
+    [
+        ("normal", 1, "scale"), ("logistic", 1, "scale"), ("gumbel", 1, "scale"), ("laplace", 1, "scale"),
+        ("cauchy", 1, "scale"), ("exponential", 0, "rate"), ("kumaraswamy", 0, "a"), ("kumaraswamy", 1, "b"),
+    ],
+)
+def test_non_positive_scales(name, position, param, bad):
+    params = [1.0, 1.0] if name != "exponential" else [1.0]
+    params[position] = torch.tensor([1.0, bad])
+    with pytest.raises(ValueError) as excinfo:
+        vc.INVERSE_CDFS[name](torch.tensor([0.3, 0.6]), *params)
+    assert_message(excinfo, f"{param} must be positive", f"{bad:g}")
+
+
+@pytest.mark.parametrize("fn", [vc.score_function_grad, vc.reparam_grad], ids=["score", "reparam"])
+@pytest.mark.parametrize("sigma", [0.0, -1.0])
+def test_gradient_estimators_need_a_positive_sigma(fn, sigma):
+    with pytest.raises(ValueError) as excinfo:
+        fn(lambda z: z**2, 0.0, sigma, 10)
+    assert_message(excinfo, "sigma", "positive", f"{sigma:g}")
+    with pytest.raises(ValueError) as excinfo:
+        vc.z_squared_grad_variance(1.0, sigma)
+    assert_message(excinfo, "sigma", "positive")
+
+
+@pytest.mark.parametrize("fn", [vc.score_function_grad, vc.reparam_grad], ids=["score", "reparam"])
+def test_gradient_estimators_need_an_elementwise_f(fn):
+    with pytest.raises(ValueError) as excinfo:
+        fn(lambda z: z.sum(), 0.0, 1.0, 10)
+    assert_message(excinfo, "elementwise", shapes=[(10,)])
+
+
+@pytest.mark.parametrize(
+    "call,name",
+    [
+        (lambda: vc.reparameterize(torch.zeros(2, 2), torch.zeros(2, 2), n_samples=0), "n_samples"),
+        (lambda: vc.score_function_grad(lambda z: z, 0.0, 1.0, 0), "n_samples"),
+        (lambda: vc.elbo(vc.MLPVAE(2, 8), f32(2, 1, 28, 28), n_samples=0), "n_samples"),
+        (lambda: vc.iwae_bound(vc.MLPVAE(2, 8), f32(2, 1, 28, 28), 0), "k"),
+        (lambda: vc.interpolate(vc.MLPVAE(2, 8), f32(1, 28, 28), f32(1, 28, 28), steps=1), "steps"),
+        (lambda: vc.grid_log_marginal(vc.LinearGaussianModel.random(3, 1), torch.zeros(1, 3, dtype=torch.float64), 0), "n_points"),
+    ],
+    ids=["reparameterize", "score_function_grad", "elbo", "iwae_bound", "interpolate", "grid_log_marginal"],
+)
+def test_counts_must_be_positive(call, name):
+    with pytest.raises(ValueError) as excinfo:
+        call()
+    assert_message(excinfo, name)
+
+
+@pytest.mark.parametrize("beta", [-1.0, float("nan"), float("inf")])
+def test_beta_must_be_finite_and_non_negative(beta):
+    with pytest.raises(ValueError) as excinfo:
+        vc.elbo(vc.MLPVAE(2, 8), f32(2, 1, 28, 28), beta=beta)
+    assert_message(excinfo, "beta", str(beta))
+
+
+def test_unknown_method_and_likelihood_names():
+    with pytest.raises(ValueError) as excinfo:
+        vc.generate(vc.MLPVAE(2, 8), 3, method="median")
+    assert_message(excinfo, "median", "mean", "sample")
+    with pytest.raises(ValueError) as excinfo:
+        vc.embed(vc.MLPVAE(2, 8), f32(2, 1, 28, 28), method="mode")
+    assert_message(excinfo, "mode", "mean", "sample")
+    with pytest.raises(ValueError) as excinfo:
+        vc.probe_accuracy(torch.zeros(20, 2), torch.arange(20) % 2, torch.zeros(4, 2), torch.arange(4) % 2, method="svm")
+    assert_message(excinfo, "svm", "logistic", "knn")
+
+
+def test_latent_grid_bounds():
+    with pytest.raises(ValueError) as excinfo:
+        vc.latent_grid(vc.MLPVAE(2, 8), n=3, lo=0.0, hi=1.0)
+    assert_message(excinfo, "lo", "hi")
+
+
+# ----------------------------------------------------------------------- wrong dtypes
+@pytest.mark.parametrize("which", ["mu", "logvar"])
+@pytest.mark.parametrize("fn", [vc.reparameterize, vc.gaussian_kl], ids=["reparameterize", "gaussian_kl"])
+def test_integer_mu_or_logvar(fn, which):
+    args = {"mu": torch.zeros(3, 2), "logvar": torch.zeros(3, 2)}
+    args[which] = torch.zeros(3, 2, dtype=torch.int64)
+    with pytest.raises(TypeError) as excinfo:
+        fn(args["mu"], args["logvar"])
+    assert_message(excinfo, which, "float", "int64")
+
+
+@pytest.mark.parametrize("fn", [vc.bernoulli_log_likelihood, vc.gaussian_log_likelihood], ids=["bernoulli", "gaussian"])
+def test_integer_pixels(fn):
+    x = torch.randint(0, 256, (2, 1, 28, 28), dtype=torch.uint8)
+    with pytest.raises(TypeError) as excinfo:
+        fn(x, torch.zeros(2, 1, 28, 28))
+    assert_message(excinfo, "x", "float", "uint8")
+    with pytest.raises(TypeError) as excinfo:
+        fn(f32(2, 1, 28, 28), torch.zeros(2, 1, 28, 28, dtype=torch.int32))
+    assert_message(excinfo, "float", "int32")
+
+
+def test_integer_u_for_an_inverse_cdf():
+    with pytest.raises(TypeError) as excinfo:
+        vc.normal_icdf(torch.tensor([0, 1]))
+    assert_message(excinfo, "u", "float", "int64")
+
+
+def test_integer_images_for_models_and_trainer(mnist):
+    as_bytes = (mnist.test_images[:4] * 255).to(torch.uint8)
+    with pytest.raises(TypeError) as excinfo:
+        vc.MLPVAE(2, 8).encode(as_bytes)
+    assert_message(excinfo, "x", "float", "uint8")
+    with pytest.raises(TypeError) as excinfo:
+        vc.train(vc.MLPVAE(2, 8), (as_bytes, as_bytes), epochs=1, progress=False)
+    assert_message(excinfo, "float", "uint8")
+
+
+def test_trainer_rejects_unscaled_pixels(mnist):
+    """0-255 floats (a forgotten / 255) would silently break the Bernoulli likelihood."""
+    x = mnist.test_images[:16] * 255
+    with pytest.raises(ValueError) as excinfo:
+        vc.train(vc.MLPVAE(2, 8), (x, x), epochs=1, progress=False)
+    assert_message(excinfo, "[0, 1]", "255")
+
+
+def test_trainer_rejects_bad_arguments(mnist):
+    data = (mnist.test_images[:16], mnist.test_images[:16])
+    with pytest.raises(ValueError) as excinfo:
+        vc.train(vc.MLPVAE(2, 8), data, epochs=0, progress=False)
+    assert_message(excinfo, "epochs", "0")
+    with pytest.raises(TypeError) as excinfo:
+        vc.train(vc.MLPVAE(2, 8), "mnist", epochs=1, progress=False)
+    assert_message(excinfo, "data", "str")
+    with pytest.raises(ValueError) as excinfo:
+        vc.train(vc.MLPVAE(2, 8), data, epochs=1, free_bits=-1.0, progress=False)
+    assert_message(excinfo, "free_bits", "-1")
+
+
+def test_non_tensor_arguments():
+    with pytest.raises(TypeError) as excinfo:
+        vc.gaussian_kl([[0.0, 1.0]], torch.zeros(1, 2))
+    assert_message(excinfo, "mu", "tensor", "list")
+    with pytest.raises(TypeError) as excinfo:
+        vc.inverse_cdf_sample("normal", 0.0, 1.0)
+    assert_message(excinfo, "icdf", "str")
+
+
+def test_model_without_likelihood():
+    class Bare(torch.nn.Module):
+        def encode(self, x):
+            return torch.zeros(len(x), 2), torch.zeros(len(x), 2)
+
+        def decode(self, z):
+            return torch.zeros(*z.shape[:-1], 1, 28, 28)
+
+    with pytest.raises(TypeError) as excinfo:
+        vc.elbo(Bare(), f32(2, 1, 28, 28))
+    assert_message(excinfo, "likelihood", "Bare")
+
+
+# ---------------------------------------------------------------------- mixed devices
+@pytest.mark.parametrize("other", OTHER_DEVICES)
+@pytest.mark.parametrize("fn", [vc.reparameterize, vc.gaussian_kl], ids=["reparameterize", "gaussian_kl"])
+def test_mu_and_logvar_on_different_devices(fn, other):
+    with pytest.raises(ValueError) as excinfo:
+        fn(torch.zeros(3, 2), torch.zeros(3, 2, device=other))
+    assert_message(excinfo, "device", "mu", "logvar", "cpu", other)
+
+
+@pytest.mark.parametrize("other", OTHER_DEVICES)
+@pytest.mark.parametrize(
+    "fn,name",
+    [(vc.bernoulli_log_likelihood, "logits"), (vc.gaussian_log_likelihood, "mean")],
+    ids=["bernoulli", "gaussian"],
+)
+def test_x_and_decoder_output_on_different_devices(fn, name, other):
+    with pytest.raises(ValueError) as excinfo:
+        fn(f32(2, 4), torch.zeros(2, 4, device=other))
+    assert_message(excinfo, "device", "x", name, "cpu", other)
+
+
+@pytest.mark.parametrize("other", OTHER_DEVICES)
+def test_inverse_cdf_parameters_on_another_device(other):
+    with pytest.raises(ValueError) as excinfo:
+        vc.normal_icdf(torch.tensor([0.3, 0.6]), torch.zeros(2, device=other), 1.0)
+    assert_message(excinfo, "device", "cpu", other)
+
+
+@pytest.mark.parametrize("other", OTHER_DEVICES)
+def test_gradient_estimator_parameters_on_different_devices(other):
+    with pytest.raises(ValueError) as excinfo:
+        vc.reparam_grad(lambda z: z**2, torch.zeros(2), torch.ones(2, device=other), 4)
+    assert_message(excinfo, "device", "mu", "sigma", "cpu", other)
+
+
+@pytest.mark.parametrize("other", OTHER_DEVICES)
+def test_log_normal_diag_on_different_devices(other):
+    with pytest.raises(ValueError) as excinfo:
+        vc.log_normal_diag(torch.zeros(3, 2, device=other), torch.zeros(3, 2), torch.zeros(3, 2))
+    assert_message(excinfo, "device", "cpu", other)
+
+
+def test_float64_images_for_a_float32_model():
+    """torch.from_numpy(pixels / 255) gives float64: the common mistake should be named, not a matmul error."""
+    x64 = torch.rand(4, 1, 28, 28, dtype=torch.float64)
+    model = vc.MLPVAE(2, 8)
+    with pytest.raises((TypeError, ValueError)) as excinfo:
+        model.encode(x64)
+    assert_message(excinfo, "float64", "float32")
+
+
+def test_float64_data_for_the_trainer():
+    """The trainer either trains on float64 data (cast to the model's dtype) or names both dtypes."""
+    x64 = torch.rand(16, 1, 28, 28, dtype=torch.float64)
+    try:
+        history = vc.train(vc.MLPVAE(2, 8), (x64, x64), epochs=1, progress=False)
+    except (TypeError, ValueError) as exc:
+        assert "float64" in str(exc) and "float32" in str(exc), str(exc)
+    else:
+        assert len(history.test_elbo) == 1

@@ -1,0 +1,126 @@
+"""vc.MLPVAE and vc.ConvVAE (chapter 4): architecture, shapes, leading sample dims, likelihoods."""
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+import vae_course as vc
+from conftest import gen
+
+MODELS = [
+    pytest.param(lambda **kw: vc.MLPVAE(**kw), id="MLPVAE"),
+    pytest.param(lambda **kw: vc.ConvVAE(**kw), id="ConvVAE"),
+]
+
+
+def n_params(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+def test_mlpvae_is_784_400_k():
+    """784-400-(20+20) encoder and 20-400-784 decoder: 652,824 parameters, as in pytorch/examples."""
+    model = vc.MLPVAE()
+    assert model.latent_dim == 20 and model.likelihood == "bernoulli"
+    assert n_params(model) == (784 * 400 + 400) + 2 * (400 * 20 + 20) + (20 * 400 + 400) + (400 * 784 + 784)
+    linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    assert sorted((m.in_features, m.out_features) for m in linears) == sorted(
+        [(784, 400), (400, 20), (400, 20), (20, 400), (400, 784)]
+    )
+
+
+def test_convvae_is_the_lectures_architecture():
+    model = vc.ConvVAE()
+    assert model.latent_dim == 10
+    convs = [(m.in_channels, m.out_channels, m.kernel_size, m.stride, m.padding) for m in model.modules() if type(m) is nn.Conv2d]
+    assert convs == [(1, 32, (4, 4), (2, 2), (1, 1)), (32, 64, (4, 4), (2, 2), (1, 1))]
+    deconvs = [(m.in_channels, m.out_channels, m.kernel_size, m.stride, m.padding) for m in model.modules() if isinstance(m, nn.ConvTranspose2d)]
+    assert deconvs == [(64, 32, (4, 4), (2, 2), (1, 1)), (32, 1, (4, 4), (2, 2), (1, 1))]
+    linears = sorted((m.in_features, m.out_features) for m in model.modules() if isinstance(m, nn.Linear))
+    assert linears == sorted([(64 * 7 * 7, 10), (64 * 7 * 7, 10), (10, 64 * 7 * 7)])
+    # the decoder ends in logits: no Sigmoid module anywhere (sigmoid is for display only)
+    assert not any(isinstance(m, nn.Sigmoid) for m in model.modules())
+
+
+@pytest.mark.parametrize("make", MODELS)
+@pytest.mark.parametrize("likelihood", ["bernoulli", "gaussian"])
+def test_encode_decode_forward_shapes(make, likelihood):
+    model = make(latent_dim=3, likelihood=likelihood)
+    assert model.likelihood == likelihood
+    x = torch.rand(4, 1, 28, 28, generator=gen(1))
+    mu, logvar = model.encode(x)
+    assert mu.shape == (4, 3) and logvar.shape == (4, 3)
+    out = model.decode(mu)
+    assert out.shape == (4, 1, 28, 28)
+    out, mu2, logvar2 = model(x, generator=gen(2))
+    assert out.shape == (4, 1, 28, 28)
+    torch.testing.assert_close(mu2, mu)
+    torch.testing.assert_close(logvar2, logvar)
+
+
+@pytest.mark.parametrize("make", MODELS)
+def test_decode_accepts_leading_sample_dims(make):
+    model = make(latent_dim=3)
+    z = torch.randn(5, 4, 3, generator=gen(3))
+    out = model.decode(z)
+    assert out.shape == (5, 4, 1, 28, 28)
+    # the same as decoding each sample on its own
+    torch.testing.assert_close(out[2], model.decode(z[2]))
+    assert model.decode(torch.randn(2, 5, 4, 3, generator=gen(4))).shape == (2, 5, 4, 1, 28, 28)
+
+
+@pytest.mark.parametrize("make", MODELS)
+def test_forward_generator_reproducible(make):
+    model = make(latent_dim=3)
+    x = torch.rand(2, 1, 28, 28, generator=gen(5))
+    a = model(x, generator=gen(6))[0]
+    b = model(x, generator=gen(6))[0]
+    c = model(x, generator=gen(7))[0]
+    torch.testing.assert_close(a, b, rtol=0, atol=0)
+    assert not torch.equal(a, c)
+
+
+@pytest.mark.parametrize("make", MODELS)
+def test_mean_image(make):
+    bern = make(latent_dim=2)
+    out = 50 * torch.randn(3, 1, 28, 28, generator=gen(8))
+    img = bern.mean_image(out)
+    assert ((img >= 0) & (img <= 1)).all()
+    torch.testing.assert_close(img, torch.sigmoid(out))
+    gauss = make(latent_dim=2, likelihood="gaussian")
+    torch.testing.assert_close(gauss.mean_image(out), out)
+
+
+@pytest.mark.parametrize("make", MODELS)
+def test_flat_images_are_accepted(make):
+    model = make(latent_dim=2)
+    x = torch.rand(3, 1, 28, 28, generator=gen(9))
+    mu_a, _ = model.encode(x)
+    mu_b, _ = model.encode(x.view(3, 784))
+    torch.testing.assert_close(mu_a, mu_b)
+
+
+@pytest.mark.parametrize("make", MODELS)
+def test_gradients_reach_every_parameter(make):
+    model = make(latent_dim=2)
+    x = torch.rand(3, 1, 28, 28, generator=gen(10))
+    (-vc.elbo(model, x, generator=gen(11)).total.mean()).backward()
+    for name, p in model.named_parameters():
+        assert p.grad is not None and torch.isfinite(p.grad).all(), name
+        assert p.grad.abs().sum() > 0, name
+
+
+@pytest.mark.parametrize("make", MODELS)
+def test_float64_models_work(make):
+    model = make(latent_dim=2).double()
+    x = torch.rand(2, 1, 28, 28, dtype=torch.float64, generator=gen(12))
+    out, mu, logvar = model(x, generator=gen(13))
+    assert out.dtype == mu.dtype == torch.float64
+
+
+@pytest.mark.parametrize("make", MODELS)
+def test_invalid_construction(make):
+    with pytest.raises(ValueError, match="likelihood"):
+        make(latent_dim=2, likelihood="poisson")
+    with pytest.raises(ValueError, match="latent_dim"):
+        make(latent_dim=0)
