@@ -18,29 +18,12 @@ import time
 from pathlib import Path
 
 import nbformat
-import yaml
 from nbclient import NotebookClient
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
+
+from book_toc import chapter_notebooks  # tools/book_toc.py
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def notebooks_in_toc() -> list[Path]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files: list[str] = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                files.append(node["file"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(toc)
-    paths = [ROOT / (f if f.endswith(".ipynb") else f + ".ipynb") for f in files]
-    return [p for p in paths if p.exists()]
 
 
 def execute(path: Path, timeout: int = 1200) -> float:
@@ -51,10 +34,14 @@ def execute(path: Path, timeout: int = 1200) -> float:
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
         store_widget_state=True,
+        record_timing=False,  # no execution timestamps in the stored notebooks
     )
     start = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - start
+    # One stream output per cell and stream, however the kernel happened to flush it, so that
+    # re-running a chapter changes only what really changed.
+    nb, _ = CoalesceStreamsPreprocessor().preprocess(nb, {})
     nbformat.write(nb, path)
     return seconds
 
@@ -63,7 +50,7 @@ def main(argv: list[str]) -> int:
     os.environ.setdefault("VAE_COURSE_PROFILE", "quick")
     os.environ.setdefault("VAE_COURSE_OFFLINE", "1")
     os.environ.pop("MPLBACKEND", None)  # let the kernel use the inline backend
-    paths = [Path(a).resolve() for a in argv] or notebooks_in_toc()
+    paths = [Path(a).resolve() for a in argv] or chapter_notebooks()
     if not paths:
         print("no notebooks found in _toc.yml", file=sys.stderr)
         return 1
