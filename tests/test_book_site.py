@@ -1,0 +1,425 @@
+"""The built website, checked in a real browser (headless Chromium driven by Selenium).
+
+The site in ``_build/html`` is served on 127.0.0.1 (a free port, ``http.server`` in a thread) and
+every page of ``_toc.yml`` is opened in headless Chromium. On each page:
+
+- the maths is typeset by the site's own MathJax 3 (``mjx-container`` in every ``.math`` element,
+  no raw ``$$``, ``\\begin{``, ``\\(`` or ``$\\mu$`` left in the text outside code);
+- every ``<img>`` has loaded (``naturalWidth > 0``) and a notebook page shows as many images as its
+  notebook has image outputs;
+- the Colab launch link of a notebook page opens that notebook on the repository's branch;
+- exercise solutions and dropdown answers are collapsed; saved widget state covers every widget view
+  and progress bars are saved in their final state;
+- no local request answers an error (the server's log) and every local ``href``/``src`` resolves;
+- screenshots are saved under ``_build/screenshots/`` for a person to look at: ``<page>.top.png`` (the
+  first screen) and the whole page in parts 10,000 pixels tall (``<page>.page-1.png``, ...).
+
+The browser runs with every host name unresolvable (only 127.0.0.1 is reachable), so the site is
+checked as it works offline: MathJax is part of the site (sphinx-mathjax-offline, see _config.yml).
+Interactive widgets are drawn by ipywidgets' HTML manager from a CDN, so their *rendering* is not
+checked here; their saved state is.
+
+Needs Debian's ``chromium`` and ``chromium-driver`` (``apt-get install -y chromium chromium-driver``)
+and the ``selenium`` package. Environment variables:
+
+- ``VAE_COURSE_NO_BROWSER=1``: skip (instead of failing) when Chromium, its driver or selenium is missing;
+- ``VAE_COURSE_NO_BOOK_BUILD=1``: skip (instead of building it) when ``_build/html`` is missing or older
+  than its sources; otherwise the test builds the book with the README's command first;
+- ``CHROMIUM``, ``CHROMEDRIVER``: paths of the browser and its driver, if not on ``PATH``.
+"""
+from __future__ import annotations
+
+import base64
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import colab_cell  # noqa: E402
+
+SITE = ROOT / "_build" / "html"
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+BUILD_COMMAND = ["jupyter-book", "build", ".", "--all", "-W", "-n", "--keep-going"]
+COLAB = "https://colab.research.google.com"
+IMAGE_MIME = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
+CHROMIUM_FLAGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--no-default-browser-check", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--disable-extensions", "--disable-default-apps", "--disable-dev-shm-usage",
+    "--disable-features=Translate,MediaRouter,OptimizationHints", "--metrics-recording-only",
+    "--password-store=basic", "--use-mock-keychain", "--hide-scrollbars", "--mute-audio",
+    "--force-device-scale-factor=1", "--window-size=1280,900", "--lang=en-US",
+    # Nothing but the local server is reachable: the site must work offline.
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+]
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes")
+
+
+def _source(docname: str) -> Path:
+    for suffix in (".ipynb", ".md"):
+        if (ROOT / f"{docname}{suffix}").exists():
+            return ROOT / f"{docname}{suffix}"
+    raise FileNotFoundError(f"_toc.yml lists {docname}, but neither {docname}.ipynb nor {docname}.md exists")
+
+
+PAGES = colab_cell.toc_files()
+
+
+# ----------------------------------------------------------------------------------------- the site
+def _stale_reason() -> str | None:
+    """Why _build/html cannot be used as it is (None: it is up to date)."""
+    index = SITE / "index.html"
+    if not index.exists():
+        return "_build/html/index.html does not exist"
+    built = float("inf")  # the oldest page (index.html is only a redirect, written once)
+    inputs = [ROOT / "_config.yml", ROOT / "_toc.yml", ROOT / "book" / "references.bib"]
+    for docname in PAGES:
+        page = SITE / f"{docname}.html"
+        if not page.exists():
+            return f"{page.relative_to(ROOT)} does not exist"
+        inputs.append(_source(docname))
+        built = min(built, page.stat().st_mtime)
+    newer = [p.relative_to(ROOT).as_posix() for p in inputs if p.exists() and p.stat().st_mtime > built]
+    if newer:
+        return f"the built site is older than {', '.join(newer)}"
+    return None
+
+
+@pytest.fixture(scope="module")
+def site() -> Path:
+    reason = _stale_reason()
+    if reason is not None:
+        if _env_flag("VAE_COURSE_NO_BOOK_BUILD"):
+            pytest.skip(f"{reason}; build it with `bash tools/build_book.sh` (VAE_COURSE_NO_BOOK_BUILD=1 is set)")
+        executable = Path(sys.executable).with_name("jupyter-book")
+        command = [str(executable) if executable.exists() else "jupyter-book", *BUILD_COMMAND[1:]]
+        start = time.perf_counter()
+        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1200)
+        if result.returncode != 0:
+            pytest.fail(f"`{' '.join(BUILD_COMMAND)}` failed ({reason}):\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}")
+        print(f"built the book in {time.perf_counter() - start:.0f} s ({reason})")
+    return SITE
+
+
+class _LoggingHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site and remembers every request's path and status."""
+
+    requests: list[tuple[str, int]]
+
+    def log_request(self, code="-", size="-"):
+        try:
+            status = int(code)
+        except (TypeError, ValueError):
+            status = 0
+        self.requests.append((self.path, status))
+
+    def log_message(self, format, *args):  # noqa: A002 - keep the test output quiet
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    requests: list[tuple[str, int]] = []
+    handler = type("Handler", (_LoggingHandler,), {"requests": requests})
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    httpd.base_url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.log = requests
+    httpd.checked = {}  # local URL -> status, shared by the pages
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+
+
+# -------------------------------------------------------------------------------------- the browser
+def _missing(message: str):
+    if _env_flag("VAE_COURSE_NO_BROWSER"):
+        pytest.skip(f"{message} (VAE_COURSE_NO_BROWSER=1 is set)")
+    pytest.fail(f"{message}. Install it (Debian: `apt-get install -y chromium chromium-driver`; "
+                f"`pip install selenium`) or set VAE_COURSE_NO_BROWSER=1 to skip this test.")
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        _missing("selenium is not installed")
+    chromium = os.environ.get("CHROMIUM") or next(
+        (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
+    driver_path = os.environ.get("CHROMEDRIVER") or shutil.which("chromedriver")
+    if not chromium:
+        _missing("Chromium is not installed")
+    if not driver_path:
+        _missing("chromedriver is not installed")
+    os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium Manager look for drivers online
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=driver_path,
+                                                               log_output=subprocess.DEVNULL))
+    driver.set_page_load_timeout(120)
+    driver.set_script_timeout(120)
+    yield driver
+    driver.quit()
+
+
+def _wait(driver, script: str, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = driver.execute_script(script)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(0.2)
+
+
+# In-page checks. Each returns a list of problems (strings).
+JS_MATH = r"""
+const out = {formulas: 0, typeset: 0, untypeset: [], raw: [], mathjax: null, mathjaxSrc: null};
+const script = Array.from(document.scripts).find(s => /mathjax/i.test(s.src || ''));
+out.mathjaxSrc = script ? script.src : null;
+out.mathjax = (window.MathJax && window.MathJax.version) || null;
+for (const el of document.querySelectorAll('.math')) {
+  out.formulas += 1;
+  if (el.querySelector('mjx-container')) out.typeset += 1;
+  else out.untypeset.push(el.textContent.trim().slice(0, 80));
+}
+out.containers = document.querySelectorAll('mjx-container').length;
+// Display formulas wider than the text column (readable only by scrolling sideways): reported, not failed.
+out.wide = Array.from(document.querySelectorAll('mjx-container[display="true"]'))
+  .filter(c => c.scrollWidth > c.clientWidth + 2).length;
+const skip = 'PRE, CODE, SCRIPT, STYLE, TEXTAREA, NOSCRIPT, KBD, SAMP, MJX-CONTAINER, SVG';
+const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+const raw = /\$\$|\\begin\{|\\end\{|\\\(|\\\[|\$[^$\s][^$]*\\[A-Za-z]+[^$]*\$/;
+let node;
+while ((node = walker.nextNode())) {
+  if (node.parentElement && node.parentElement.closest(skip)) continue;
+  const text = node.textContent;
+  const m = text.match(raw);
+  if (m) out.raw.push(text.slice(Math.max(0, m.index - 40), m.index + 60).replace(/\s+/g, ' '));
+}
+return out;
+"""
+
+JS_IMAGES = r"""
+const imgs = Array.from(document.images);
+return {
+  broken: imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.currentSrc || i.src || i.outerHTML.slice(0, 120)),
+  outputs: document.querySelectorAll('.cell_output img').length,
+  total: imgs.length,
+};
+"""
+
+JS_COLLAPSED = r"""
+const shown = el => el.checkVisibility({visibilityProperty: true, opacityProperty: true})
+                    && el.getBoundingClientRect().height > 0;
+const open = [];
+for (const ad of document.querySelectorAll('.admonition.dropdown')) {
+  const body = Array.from(ad.children).filter(c => !c.classList.contains('admonition-title'));
+  if (body.some(shown)) open.push('dropdown "' + (ad.querySelector('.admonition-title') || ad).textContent.trim().slice(0, 40) + '" is open');
+}
+for (const ad of document.querySelectorAll('.admonition')) {
+  const title = ad.querySelector('.admonition-title');
+  if (title && /^\s*answer/i.test(title.textContent) && !ad.classList.contains('dropdown'))
+    open.push('an "Answer" admonition is not a dropdown (add `:class: dropdown`)');
+}
+for (const d of document.querySelectorAll('.cell.tag_hide-input details')) {
+  if (d.open) open.push('a hide-input cell is open');
+}
+for (const pre of document.querySelectorAll('.cell_input pre')) {  // notebook code cells only
+  if (pre.textContent.includes('### BEGIN SOLUTION') && shown(pre)) open.push('a solution is visible: ' + pre.textContent.trim().slice(0, 60));
+}
+return {open: open, hidden_inputs: document.querySelectorAll('.cell.tag_hide-input').length,
+        dropdowns: document.querySelectorAll('.admonition.dropdown').length};
+"""
+
+JS_WIDGETS = r"""
+const problems = [];
+const views = Array.from(document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]'));
+const stateScript = document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]');
+let state = {};
+if (stateScript) { try { state = JSON.parse(stateScript.textContent).state || {}; } catch (e) { problems.push('widget state is not valid JSON'); } }
+for (const v of views) {
+  let id = null;
+  try { id = JSON.parse(v.textContent).model_id; } catch (e) {}
+  if (!id || !(id in state)) problems.push('a widget view has no saved state (model ' + id + ')');
+}
+for (const [id, model] of Object.entries(state)) {
+  const s = model.state || {};
+  if (/ProgressModel$/.test(s._model_name || '') && s.max !== undefined && s.value !== s.max && s.bar_style !== 'danger')
+    problems.push('a progress bar was saved at ' + s.value + '/' + s.max + ' (not its final state)');
+}
+return {views: views.length, problems: problems};
+"""
+
+JS_LOCAL_REFS = r"""
+const base = arguments[0];
+const urls = new Set();
+for (const el of document.querySelectorAll('a[href], link[href], script[src], img[src], source[src], iframe[src]')) {
+  const url = el.href || el.src;
+  if (typeof url === 'string' && url.startsWith(base)) urls.add(url.split('#')[0]);
+}
+return Array.from(urls);
+"""
+
+
+def _notebook_facts(path: Path) -> dict:
+    nb = nbformat.read(path, as_version=4)
+    images = sum(1 for cell in nb.cells if cell.cell_type == "code" for output in cell.get("outputs", [])
+                 if any(m in output.get("data", {}) for m in IMAGE_MIME))
+    solutions = sum(1 for cell in nb.cells if cell.cell_type == "code"
+                    and cell.metadata.get("nbgrader", {}).get("solution"))
+    return {"images": images, "solutions": solutions}
+
+
+def _status(server, url: str) -> int:
+    if url not in server.checked:
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=30) as response:
+                server.checked[url] = response.status
+        except urllib.error.HTTPError as error:
+            server.checked[url] = error.code
+    return server.checked[url]
+
+
+def _screenshot(driver, name: str, part_height: int = 10000) -> list[Path]:
+    """Save ``<name>.top.png`` (the first screen) and the whole page as ``<name>.page-N.png`` parts."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for old in SCREENSHOTS.glob(f"{name}.*png"):
+        old.unlink()
+    driver.execute_script("window.scrollTo(0, 0)")
+    files = [SCREENSHOTS / f"{name}.top.png"]
+    driver.save_screenshot(str(files[0]))
+    # The whole page: a window part_height pixels tall (so the layout is the one a reader scrolls
+    # through, sidebars included), scrolled down one part at a time.
+    width = driver.execute_script("return window.innerWidth")
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": width, "height": part_height, "deviceScaleFactor": 1, "mobile": False})
+    try:
+        height = driver.execute_script(
+            "return Math.max(document.documentElement.scrollHeight, document.body.scrollHeight)")
+        for number, top in enumerate(range(0, int(height), part_height), start=1):
+            driver.execute_script(f"window.scrollTo(0, {top})")
+            time.sleep(0.2)
+            shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
+            files.append(SCREENSHOTS / f"{name}.page-{number}.png")
+            files[-1].write_bytes(base64.b64decode(shot["data"]))
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        driver.execute_script("window.scrollTo(0, 0)")
+    return files
+
+
+def test_home_page_opens_the_intro(server, browser):
+    browser.get(server.base_url + "/")
+    _wait(browser, "return document.readyState === 'complete' && location.pathname.endsWith('.html')", 30,
+          "the redirect from index.html")
+    assert browser.execute_script("return location.pathname") == f"/{PAGES[0]}.html"
+    assert "Variational Autoencoders" in browser.title
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("docname", PAGES)
+def test_page_in_browser(docname, server, browser):
+    source = _source(docname)
+    is_notebook = source.suffix == ".ipynb"
+    url = f"{server.base_url}/{docname}.html"
+    first_request = len(server.log)
+    browser.get_log("browser")  # drop messages of earlier pages
+
+    browser.get(url)
+    _wait(browser, "return document.readyState === 'complete'", 60, f"{docname}.html to load")
+    browser.execute_script("for (const i of document.images) i.loading = 'eager';")
+    _wait(browser, "return Array.from(document.images).every(i => i.complete)", 60, "the images to load")
+    problems: list[str] = []
+    if browser.execute_script("return document.querySelectorAll('.math').length"):
+        try:
+            _wait(browser, "return !!(window.MathJax && MathJax.startup && MathJax.startup.promise)", 30,
+                  "MathJax to start (is it served by the site? see mathjax_path in _config.yml)")
+            state = browser.execute_async_script(
+                "const done = arguments[arguments.length - 1];"
+                "MathJax.startup.promise.then(() => done('ok'), e => done('error: ' + e));")
+            if state != "ok":
+                problems.append(f"MathJax failed: {state}")
+        except AssertionError as error:
+            problems.append(str(error))
+    browser.execute_script("return document.fonts.ready")
+    name = docname.replace("/", "_")
+    _screenshot(browser, name)
+
+    math = browser.execute_script(JS_MATH)
+    if math["formulas"]:
+        if not (math["mathjaxSrc"] or "").startswith(server.base_url):
+            problems.append(f"MathJax is not served by the site: {math['mathjaxSrc']}")
+        if not str(math["mathjax"]).startswith("3."):
+            problems.append(f"expected MathJax 3, found {math['mathjax']}")
+        problems += [f"formula not typeset: {t!r}" for t in math["untypeset"]]
+    elif is_notebook:
+        problems.append("no maths on a chapter page")
+    problems += [f"raw TeX in the text: {t!r}" for t in math["raw"]]
+
+    images = browser.execute_script(JS_IMAGES)
+    problems += [f"image did not load: {src}" for src in images["broken"]]
+    collapsed = browser.execute_script(JS_COLLAPSED)
+    problems += collapsed["open"]
+    widgets = browser.execute_script(JS_WIDGETS)
+    problems += widgets["problems"]
+
+    if is_notebook:
+        facts = _notebook_facts(source)
+        if images["outputs"] < facts["images"]:
+            problems.append(f"the page shows {images['outputs']} output images, the notebook has {facts['images']}")
+        if collapsed["hidden_inputs"] < facts["solutions"]:
+            problems.append(f"{facts['solutions']} solution cells but only {collapsed['hidden_inputs']} collapsed "
+                            "(tag solution cells 'hide-input')")
+        repo_url, branch = colab_cell.repository()
+        expected = f"{COLAB}/github/{repo_url.removeprefix('https://github.com/')}/blob/{branch}/{docname}.ipynb"
+        links = set(browser.execute_script(
+            "return Array.from(document.querySelectorAll('a[href*=\"colab.research.google.com\"]'))"
+            ".map(a => a.getAttribute('href'))"))
+        if links != {expected}:
+            problems.append(f"Colab links {sorted(links)} != [{expected!r}]")
+
+    for path, status in server.log[first_request:]:
+        if status >= 400 and path != "/favicon.ico":
+            problems.append(f"the browser's request for {path} answered {status}")
+    for ref in browser.execute_script(JS_LOCAL_REFS, server.base_url):
+        status = _status(server, ref)
+        if status >= 400:
+            problems.append(f"link or asset {ref.removeprefix(server.base_url)} answers {status}")
+    for entry in browser.get_log("browser"):
+        message = entry.get("message", "")
+        # JavaScript exceptions and failed loads from the site (not the theme's own console chatter,
+        # such as pydata-sphinx-theme's "Got invalid theme mode" on a fresh browser profile).
+        if (entry.get("level") == "SEVERE" and server.base_url in message and "favicon.ico" not in message
+                and ("Uncaught" in message or "Failed to load resource" in message)):
+            problems.append(f"browser console: {message[:300]}")
+
+    summary = (f"{docname}: {math['typeset']}/{math['formulas']} formulas typeset, {images['total']} images, "
+               f"{widgets['views']} widget views, {math.get('wide', 0)} display formulas wider than the column; "
+               f"screenshots: _build/screenshots/{name}.*.png")
+    print(summary)
+    assert not problems, summary + "\n" + "\n".join(problems)
