@@ -1,0 +1,222 @@
+"""Generate the student version of every chapter with nbgrader: no database, no server.
+
+Usage (from the repository root, in the venv made by the README's commands)::
+
+    python tools/make_assignments.py                      # every chapter in _toc.yml -> release/
+    python tools/make_assignments.py book/04_training.ipynb --out /tmp/handout
+
+The chapter notebooks in ``book/`` are the only copy of the course. This script assembles
+nbgrader's course layout (``source/<chapter>/<chapter>.ipynb``) in a temporary folder, runs
+nbgrader's ``generate_assignment`` there without a gradebook (what ``--no-db`` does on the
+command line) and copies the result to ``release/<chapter>/<chapter>.ipynb``:
+
+- the lines between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` become
+  ``raise NotImplementedError()``;
+- the lines between ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS`` are removed;
+- outputs (and saved widget state) are cleared; every other cell, the Colab install cell
+  included, is kept, plus a short note to the student under the chapter's title.
+
+``release/`` is git-ignored: it is what students get, and it is rebuilt from ``book/``.
+Settings shared with the grader (``tools/grade.py``) live in ``instructors/nbgrader_config.py``.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_markdown_cell
+from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
+
+from book_toc import chapter_notebooks  # tools/book_toc.py
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG_FILE = ROOT / "instructors" / "nbgrader_config.py"
+DEFAULT_OUT = ROOT / "release"
+
+STUDENT_NOTE = """\
+**Student version.** In each exercise below, replace `raise NotImplementedError()` with your \
+answer. The cell after it checks your answer; grading runs further checks that are not shown \
+here. Keep the exercise cells where they are (do not delete, split or copy them), restart the \
+kernel and run all cells, then hand in this `.ipynb` file."""
+
+
+def chapters_in_toc(root: Path = ROOT) -> list[Path]:
+    """The notebooks listed in ``_toc.yml``, in book order (Markdown pages are skipped)."""
+    return chapter_notebooks(root)
+
+
+def assignment_id(chapter: Path) -> str:
+    """nbgrader's name for a chapter's assignment (and notebook): the file name without .ipynb."""
+    return chapter.stem
+
+
+def grade_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    """The checks cells (nbgrader grade cells) of a notebook, in order."""
+    return [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+
+
+def solution_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    """The solution cells (nbgrader solution cells) of a notebook, in order."""
+    return [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
+
+
+def nbgrader_config() -> Config:
+    """The course's nbgrader configuration (``instructors/nbgrader_config.py``)."""
+    return PyFileConfigLoader(CONFIG_FILE.name, path=str(CONFIG_FILE.parent)).load_config()
+
+
+# nbgrader's converters log every step, and every failure with a long traceback; they get this
+# logger, which nbgrader_failures turns into one line per problem.
+NBGRADER_LOG = logging.getLogger("vae_course.assignments.nbgrader")
+NBGRADER_LOG.propagate = False
+NBGRADER_LOG.addHandler(logging.NullHandler())
+
+
+class AssignmentError(Exception):
+    """nbgrader could not process a chapter (malformed exercise cells, usually)."""
+
+
+_GENERIC = ("Please see the", "There was an error processing")  # nbgrader's words that say nothing
+
+
+class _Failures(logging.Handler):
+    """Collects the errors nbgrader logs, to report them in one line instead of long tracebacks."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        lines = [line.strip() for line in record.getMessage().splitlines() if line.strip()]
+        if lines and lines[0].startswith("Traceback"):  # keep the exception line of a traceback
+            lines = lines[-1:]
+        message = " ".join(lines)
+        if message and message not in self.messages and not message.startswith(_GENERIC):
+            self.messages.append(message)
+
+
+@contextlib.contextmanager
+def nbgrader_failures(what: str):
+    """Run nbgrader (logging to NBGRADER_LOG) quietly; turn a failure into an AssignmentError."""
+    failures = _Failures()
+    NBGRADER_LOG.addHandler(failures)
+    try:
+        yield
+    except Exception as error:
+        root = error
+        while root.__cause__ or root.__context__:
+            root = root.__cause__ or root.__context__
+        details = failures.messages
+        if not str(root).startswith(_GENERIC) or not details:
+            details = details + [f"{type(root).__name__}: {root}"]
+        details = [" ".join(m.split()) for m in dict.fromkeys(details)]
+        raise AssignmentError(f"{what}: " + " | ".join(details)) from error
+    finally:
+        NBGRADER_LOG.removeHandler(failures)
+
+
+def assemble_course(course_root: Path, chapters: list[Path]) -> None:
+    """Write nbgrader's ``source/<chapter>/<chapter>.ipynb`` layout for ``chapters`` under ``course_root``."""
+    for chapter in chapters:
+        nb = nbformat.read(chapter, as_version=4)
+        nb.metadata.pop("widgets", None)  # saved widget state belongs to the book's outputs
+        for cell in nb.cells:
+            cell.metadata.pop("execution", None)  # nbclient's timing records
+        first_is_title = nb.cells and nb.cells[0].cell_type == "markdown"
+        note = new_markdown_cell(STUDENT_NOTE)
+        note.id = "student-version-note"
+        nb.cells.insert(1 if first_is_title else 0, note)
+        name = assignment_id(chapter)
+        folder = course_root / "source" / name
+        folder.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, folder / f"{name}.ipynb")
+
+
+def generate_assignment(course_root: Path, name: str, db_url: str | None = None) -> Path:
+    """Run nbgrader's generate_assignment for one assembled chapter; return the student notebook.
+
+    Without ``db_url`` nothing is saved in a gradebook (``nbgrader generate_assignment --no-db``);
+    with it, the grade cells and the full source of the checks cells, hidden tests included, are
+    recorded there, which is what nbgrader's autograde restores them from.
+    """
+    from nbgrader.converters import GenerateAssignment
+    from nbgrader.coursedir import CourseDirectory
+
+    config = nbgrader_config()
+    config.CourseDirectory.root = str(course_root)
+    config.CourseDirectory.assignment_id = name
+    if db_url is None:
+        config.SaveCells.enabled = False
+        config.GenerateAssignment.no_database = True
+    else:
+        config.CourseDirectory.db_url = db_url
+    coursedir = CourseDirectory(config=config)
+    with nbgrader_failures(f"nbgrader could not make the student version of {name}"):
+        GenerateAssignment(coursedir=coursedir, config=config, log=NBGRADER_LOG).start()
+    return course_root / "release" / name / f"{name}.ipynb"
+
+
+def make_release(chapters: list[Path], out: Path) -> list[Path]:
+    """Write the student version of each chapter to ``out/<chapter>/<chapter>.ipynb``."""
+    written = []
+    with tempfile.TemporaryDirectory(prefix="vae-course-assignments-") as tmp:
+        course_root = Path(tmp)
+        assemble_course(course_root, chapters)
+        for chapter in chapters:
+            name = assignment_id(chapter)
+            student = generate_assignment(course_root, name)
+            target = out / name
+            if target.exists():
+                shutil.rmtree(target)
+            shutil.copytree(student.parent, target)
+            for path in target.rglob("*"):  # nbgrader may leave the copies read-only
+                path.chmod(0o755 if path.is_dir() else 0o644)
+            written.append(target / student.name)
+    return written
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("chapters", nargs="*", type=Path,
+                        help="chapter notebooks (default: every notebook in _toc.yml)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                        help="release folder (default: release/ at the repository root)")
+    args = parser.parse_args(argv)
+
+    chapters = [p.resolve() for p in args.chapters] or chapters_in_toc()
+    if not chapters:
+        print("no chapter notebooks found in _toc.yml", file=sys.stderr)
+        return 1
+    without = [c for c in chapters if not grade_cells(nbformat.read(c, as_version=4))]
+    if without:
+        names = ", ".join(_shown(c) for c in without)
+        print(f"no exercises (nbgrader checks cells) in {names}", file=sys.stderr)
+        return 1
+    try:
+        written = make_release(chapters, args.out.resolve())
+    except AssignmentError as error:
+        print(error, file=sys.stderr)
+        return 1
+    for path in written:
+        checks = grade_cells(nbformat.read(path, as_version=4))
+        points = sum(float(c.metadata.nbgrader["points"]) for c in checks)
+        print(f"{_shown(path)}: {len(checks)} exercises, {points:g} points")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
