@@ -8,16 +8,16 @@ every page of ``_toc.yml`` is opened in headless Chromium. On each page:
 - every ``<img>`` has loaded (``naturalWidth > 0``) and a notebook page shows as many images as its
   notebook has image outputs;
 - the Colab launch link of a notebook page opens that notebook on the repository's branch;
-- exercise solutions and dropdown answers are collapsed; saved widget state covers every widget view
-  and progress bars are saved in their final state;
+- exercise solutions and dropdown answers are collapsed; saved widget state covers every widget view,
+  progress bars are saved in their final state, and every widget is drawn on the page by the
+  site's own copy of ipywidgets' HTML manager (fetched by tools/setup_env.sh);
 - no local request answers an error (the server's log) and every local ``href``/``src`` resolves;
 - screenshots are saved under ``_build/screenshots/`` for a person to look at: ``<page>.top.png`` (the
   first screen) and the whole page in parts 10,000 pixels tall (``<page>.page-1.png``, ...).
 
 The browser runs with every host name unresolvable (only 127.0.0.1 is reachable), so the site is
-checked as it works offline: MathJax is part of the site (sphinx-mathjax-offline, see _config.yml).
-Interactive widgets are drawn by ipywidgets' HTML manager from a CDN, so their *rendering* is not
-checked here; their saved state is.
+checked as it works offline: MathJax is part of the site (sphinx-mathjax-offline, see _config.yml),
+and so is the JavaScript that draws the saved widgets (tools/book_sphinx_fixes.py).
 
 Needs Debian's ``chromium`` and ``chromium-driver`` (``apt-get install -y chromium chromium-driver``)
 and the ``selenium`` package. Environment variables:
@@ -30,6 +30,7 @@ and the ``selenium`` package. Environment variables:
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import http.server
 import os
@@ -272,7 +273,15 @@ for (const [id, model] of Object.entries(state)) {
   if (/ProgressModel$/.test(s._model_name || '') && s.max !== undefined && s.value !== s.max && s.bar_style !== 'danger')
     problems.push('a progress bar was saved at ' + s.value + '/' + s.max + ' (not its final state)');
 }
-return {views: views.length, problems: problems};
+const rendered = views.filter(v => v.previousElementSibling && v.previousElementSibling.classList.contains('widget-subarea')
+                                   && v.previousElementSibling.querySelector('.jupyter-widgets')).length;
+const script = Array.from(document.scripts).find(s => /embed-amd\.js/.test(s.src || ''));
+return {views: views.length, rendered: rendered, embedSrc: script ? script.src : null, problems: problems};
+"""
+
+JS_WIDGETS_DRAWN = r"""
+const views = Array.from(document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]'));
+return views.every(v => v.previousElementSibling && v.previousElementSibling.classList.contains('widget-subarea'));
 """
 
 JS_LOCAL_REFS = r"""
@@ -367,6 +376,8 @@ def test_page_in_browser(docname, server, browser):
         except AssertionError as error:
             problems.append(str(error))
     browser.execute_script("return document.fonts.ready")
+    with contextlib.suppress(AssertionError):  # widgets drawn before the screenshot; checked below
+        _wait(browser, JS_WIDGETS_DRAWN, 30, "the saved widgets to be drawn")
     name = docname.replace("/", "_")
     _screenshot(browser, name)
 
@@ -387,6 +398,18 @@ def test_page_in_browser(docname, server, browser):
     problems += collapsed["open"]
     widgets = browser.execute_script(JS_WIDGETS)
     problems += widgets["problems"]
+    if widgets["views"]:
+        if not (widgets["embedSrc"] or "").startswith(server.base_url):
+            problems.append(f"the widget JavaScript is not served by the site ({widgets['embedSrc']}); "
+                            "tools/setup_env.sh fetches it with npm: is npm installed?")
+        else:
+            try:
+                _wait(browser, JS_WIDGETS_DRAWN, 30, "the saved widgets to be drawn")
+            except AssertionError as error:
+                problems.append(str(error))
+            widgets = browser.execute_script(JS_WIDGETS)
+            if widgets["rendered"] < widgets["views"]:
+                problems.append(f"{widgets['views'] - widgets['rendered']} of {widgets['views']} widgets were not drawn")
 
     if is_notebook:
         facts = _notebook_facts(source)

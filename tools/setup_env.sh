@@ -27,6 +27,29 @@ if (
     "$venv/bin/python" -m pip install --quiet --no-deps -e "$root"
     echo "$want" > "$stamp"
   fi
+  # The JavaScript that draws saved widgets (progress bars, sliders) on the static pages, from the
+  # npm registry, so that the website shows them without a CDN (tools/book_sphinx_fixes.py picks it
+  # up). Without npm the pages load the same files from jsdelivr instead.
+  widgets="$venv/share/vae-course/widgets"
+  if [ ! -f "$widgets/embed-amd.js" ] || [ ! -f "$widgets/require.js" ]; then
+    if command -v npm >/dev/null 2>&1; then
+      echo "setup: fetching the widget JavaScript for the website from the npm registry"
+      tmp="$(mktemp -d)"
+      if (cd "$tmp" && npm pack --silent --loglevel=error \
+            @jupyter-widgets/html-manager@1.0.15 requirejs@2.3.8 >/dev/null 2>&1); then
+        mkdir -p "$tmp/h" "$tmp/r" "$widgets"
+        tar -xzf "$tmp"/jupyter-widgets-html-manager-1.0.15.tgz -C "$tmp/h"
+        tar -xzf "$tmp"/requirejs-2.3.8.tgz -C "$tmp/r"
+        find "$tmp/h/package/dist" -maxdepth 1 -type f ! -name '*.map' ! -name 'embed.js' \
+          ! -name 'libembed-amd.js' -exec cp {} "$widgets/" \;
+        cp "$tmp/h/package/LICENSE" "$widgets/LICENSE.html-manager" 2>/dev/null || true
+        cp "$tmp/r/package/require.js" "$widgets/require.js"
+      else
+        echo "setup: npm could not fetch it; the website will load the widget JavaScript from a CDN"
+      fi
+      rm -rf "$tmp"
+    fi
+  fi
 ); then
   export PATH="$_vae_course_venv/bin:$PATH"
   export VIRTUAL_ENV="$_vae_course_venv"
