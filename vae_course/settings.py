@@ -1,7 +1,7 @@
 """One switch, read in one place, that decides how much work the training chapters do.
 
 ``VAE_COURSE_PROFILE=quick`` (CI, a laptop CPU): the offline sample of real MNIST digits and
-a few epochs, so a chapter runs in about three minutes on two cores.
+a few epochs, so a chapter runs in under a minute on two cores (CI allows three).
 ``VAE_COURSE_PROFILE=full`` (Colab on a GPU): the 60,000 MNIST training images and more epochs.
 Unset: ``full`` when a CUDA GPU is present and ``CI`` is not set, otherwise ``quick``.
 ``VAE_COURSE_OFFLINE=1`` makes ``full`` use the offline sample too (``quick`` always does).
