@@ -209,7 +209,7 @@ for (const el of document.querySelectorAll('.math')) {
   else out.untypeset.push(el.textContent.trim().slice(0, 80));
 }
 out.containers = document.querySelectorAll('mjx-container').length;
-// Display formulas wider than the text column (readable only by scrolling sideways): reported, not failed.
+// Display formulas wider than the text column (readable only by scrolling sideways): break them with aligned.
 out.wide = Array.from(document.querySelectorAll('mjx-container[display="true"]'))
   .filter(c => c.scrollWidth > c.clientWidth + 2).length;
 const skip = 'PRE, CODE, SCRIPT, STYLE, TEXTAREA, NOSCRIPT, KBD, SAMP, MJX-CONTAINER, SVG';
@@ -391,6 +391,9 @@ def test_page_in_browser(docname, server, browser):
     elif is_notebook:
         problems.append("no maths on a chapter page")
     problems += [f"raw TeX in the text: {t!r}" for t in math["raw"]]
+    if math.get("wide"):
+        problems.append(f"{math['wide']} display formulas are wider than the text column "
+                        "(break them over lines with \\begin{aligned})")
 
     images = browser.execute_script(JS_IMAGES)
     problems += [f"image did not load: {src}" for src in images["broken"]]
