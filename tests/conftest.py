@@ -53,6 +53,29 @@ def gen(seed: int = 0) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
+class PriorVAE(torch.nn.Module):
+    """A test double whose posterior is the prior and whose decoder says 1/2 for every pixel:
+    q(z|x) = N(0, I) and logits 0, so KL = 0 and ELBO = reconstruction = -784 log 2 for any image."""
+
+    likelihood = "bernoulli"
+
+    def __init__(self, latent_dim: int = 2):
+        super().__init__()
+        self.latent_dim = latent_dim
+        self.weight = torch.nn.Parameter(torch.zeros(()))  # so that the model has a device and a dtype
+
+    def encode(self, x):
+        zeros = torch.zeros(x.shape[0], self.latent_dim) + 0 * self.weight
+        return zeros, zeros.clone()
+
+    def decode(self, z):
+        return torch.zeros(*z.shape[:-1], 1, 28, 28) + 0 * self.weight
+
+    def forward(self, x, generator=None):
+        mu, logvar = self.encode(x)
+        return self.decode(vc.reparameterize(mu, logvar, generator=generator)), mu, logvar
+
+
 # -------------------------------------------------------------------------- fixtures
 @pytest.fixture(autouse=True)
 def _fixed_global_seed():

@@ -31,16 +31,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import grade  # noqa: E402  (tools/grade.py)
 import make_assignments as ma  # noqa: E402  (tools/make_assignments.py)
+from book_toc import NOTEBOOK_BACKEND, NOTEBOOK_PROFILE, chapter_notebooks  # noqa: E402  (tools/book_toc.py)
 
-CHAPTERS = ma.chapters_in_toc()
+CHAPTERS = chapter_notebooks()
 PROBE = "assignment-test-probe"  # tag of the copied stub and checks cells
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.M | re.S)
 SOLUTION = re.compile(r"^[ \t]*### BEGIN SOLUTION.*?^[ \t]*### END SOLUTION[^\n]*", re.M | re.S)
-EXECUTION_ENV = {
-    "VAE_COURSE_PROFILE": "quick",
-    "VAE_COURSE_OFFLINE": "1",
-    "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-}
+EXECUTION_ENV = {**NOTEBOOK_PROFILE, **NOTEBOOK_BACKEND}  # the CI profile, whatever the shell says
 
 chapters = pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
 

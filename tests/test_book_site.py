@@ -48,6 +48,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
+import book_toc  # noqa: E402  (tools/book_toc.py)
 import colab_cell  # noqa: E402
 
 SITE = ROOT / "_build" / "html"
@@ -78,7 +79,7 @@ def _source(docname: str) -> Path:
     raise FileNotFoundError(f"_toc.yml lists {docname}, but neither {docname}.ipynb nor {docname}.md exists")
 
 
-PAGES = colab_cell.toc_files()
+PAGES = book_toc.toc_files()
 
 
 # ----------------------------------------------------------------------------------------- the site

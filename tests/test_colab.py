@@ -23,14 +23,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
+import book_toc  # noqa: E402  (tools/book_toc.py)
 import colab_cell  # noqa: E402
 
-NOTEBOOKS = colab_cell.chapter_notebooks()
+NOTEBOOKS = book_toc.chapter_notebooks()
 CHAPTERS = [f"book/0{i}" for i in range(1, 6)]
 
 
 def test_every_chapter_in_the_toc_is_a_notebook():
-    names = colab_cell.toc_files()
+    names = book_toc.toc_files()
     for prefix in CHAPTERS:
         matches = [n for n in names if n.startswith(prefix + "_")]
         assert len(matches) == 1, f"_toc.yml should list exactly one chapter {prefix}_*: {names}"

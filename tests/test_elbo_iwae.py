@@ -5,11 +5,10 @@ import math
 
 import pytest
 import torch
-from torch import nn
 from torch.distributions import MultivariateNormal, kl_divergence
 
 import vae_course as vc
-from conftest import gen
+from conftest import PriorVAE, gen
 
 LOG_2PI = math.log(2 * math.pi)
 D, K = 5, 2
@@ -167,31 +166,9 @@ def test_elbo_from_outputs_is_consistent():
     torch.testing.assert_close(g.reconstruction, vc.gaussian_log_likelihood(x, logits))
 
 
-class ConstantVAE(nn.Module):
-    """q(z|x) = N(0, I) and decoder logits 0: ELBO = -784 log 2 exactly, KL = 0."""
-
-    likelihood = "bernoulli"
-    latent_dim = 3
-
-    def __init__(self):
-        super().__init__()
-        self.dummy = nn.Parameter(torch.zeros(()))
-
-    def encode(self, x):
-        zeros = torch.zeros(x.shape[0], self.latent_dim) + 0 * self.dummy
-        return zeros, zeros.clone()
-
-    def decode(self, z):
-        return torch.zeros(*z.shape[:-1], 1, 28, 28) + 0 * self.dummy
-
-    def forward(self, x, generator=None):
-        mu, logvar = self.encode(x)
-        return self.decode(vc.reparameterize(mu, logvar, generator=generator)), mu, logvar
-
-
 def test_elbo_of_a_constant_model_is_d_log_half():
     x = torch.rand(4, 1, 28, 28, generator=gen(18))
-    out = vc.elbo(ConstantVAE(), x, n_samples=2, generator=gen(19))
+    out = vc.elbo(PriorVAE(latent_dim=3), x, n_samples=2, generator=gen(19))
     torch.testing.assert_close(out.kl, torch.zeros(4))
     torch.testing.assert_close(out.reconstruction, torch.full((4,), -784 * math.log(2.0)))
     torch.testing.assert_close(out.total, torch.full((4,), -784 * math.log(2.0)))

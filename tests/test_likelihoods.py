@@ -83,12 +83,6 @@ def test_bernoulli_finite_values_and_gradients(x, logits):
     assert torch.isfinite(logits.grad).all()
 
 
-def test_bernoulli_gradcheck_float64():
-    x = torch.rand(3, 5, dtype=torch.float64, generator=gen(6))
-    logits = torch.randn(3, 5, dtype=torch.float64, generator=gen(7)).requires_grad_()
-    assert torch.autograd.gradcheck(lambda l: vc.bernoulli_log_likelihood(x, l), (logits,))
-
-
 # ------------------------------------------------------------------------- Gaussian
 def test_gaussian_matches_torch_normal():
     x = torch.rand(4, 1, 28, 28, generator=gen(8))
@@ -125,10 +119,16 @@ def test_gaussian_property_against_torch(x, mean):
     torch.testing.assert_close(vc.gaussian_log_likelihood(x, mean), torch_gaussian(x, mean))
 
 
-def test_gaussian_gradcheck_float64():
-    x = torch.randn(3, 5, dtype=torch.float64, generator=gen(12))
-    mean = torch.randn(3, 5, dtype=torch.float64, generator=gen(13)).requires_grad_()
-    assert torch.autograd.gradcheck(lambda m: vc.gaussian_log_likelihood(x, m), (mean,))
+@pytest.mark.parametrize(
+    "log_likelihood, targets, seeds",
+    [(vc.bernoulli_log_likelihood, torch.rand, (6, 7)), (vc.gaussian_log_likelihood, torch.randn, (12, 13))],
+    ids=["bernoulli", "gaussian"],
+)
+def test_gradcheck_float64(log_likelihood, targets, seeds):
+    """The gradient in the decoder's output (logits or mean) against finite differences."""
+    x = targets(3, 5, dtype=torch.float64, generator=gen(seeds[0]))
+    output = torch.randn(3, 5, dtype=torch.float64, generator=gen(seeds[1])).requires_grad_()
+    assert torch.autograd.gradcheck(lambda out: log_likelihood(x, out), (output,))
 
 
 # ------------------------------------------------------------------------- dispatch

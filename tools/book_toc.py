@@ -1,11 +1,16 @@
-"""The pages of the book, read from ``_toc.yml``: the one list that every tool walks.
+"""The pages of the book, read from ``_toc.yml``, and how their notebooks are run outside CI.
 
 ``toc_files()`` gives every ``root``/``file`` entry in book order without its extension
 (``book/intro``, ``book/01_recap``, ...); ``chapter_notebooks()`` the ones that are notebooks.
-Used by tools/execute_notebooks.py, tools/colab_cell.py, tools/make_assignments.py and the tests.
+``use_notebook_env()`` sets the environment in which the tools run chapters: the CI profile
+(as tools/run_tests.sh sets it for nbval) and matplotlib's inline backend in the kernel.
+Used by tools/execute_notebooks.py, tools/colab_cell.py, tools/make_assignments.py,
+tools/grade.py and the tests.
 """
 from __future__ import annotations
 
+import os
+from collections.abc import MutableMapping
 from pathlib import Path
 
 import yaml
@@ -38,3 +43,16 @@ def chapter_notebooks(root: Path = ROOT) -> list[Path]:
     """The notebooks listed in ``_toc.yml`` that exist, in book order."""
     paths = [root / f"{name}.ipynb" for name in toc_files(root)]
     return [p for p in paths if p.exists()]
+
+
+# The CI profile (vae_course/settings.py): offline digits, few epochs. Defaults: a caller may choose another.
+NOTEBOOK_PROFILE = {"VAE_COURSE_PROFILE": "quick", "VAE_COURSE_OFFLINE": "1"}
+# Always: a backend set in the user's shell (Agg, say) would keep the figures out of the notebooks.
+NOTEBOOK_BACKEND = {"MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+
+
+def use_notebook_env(environ: MutableMapping[str, str] = os.environ) -> None:
+    """Set the environment that kernels started from here inherit (see the module docstring)."""
+    for key, value in NOTEBOOK_PROFILE.items():
+        environ.setdefault(key, value)
+    environ.update(NOTEBOOK_BACKEND)

@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from book_toc import chapter_notebooks, toc_files  # noqa: F401  (tools/book_toc.py; re-exported)
+from book_toc import chapter_notebooks  # tools/book_toc.py
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -12,7 +12,6 @@ and prints how long each notebook took.
 """
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
@@ -21,7 +20,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
-from book_toc import chapter_notebooks  # tools/book_toc.py
+from book_toc import chapter_notebooks, use_notebook_env  # tools/book_toc.py
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -47,9 +46,7 @@ def execute(path: Path, timeout: int = 1200) -> float:
 
 
 def main(argv: list[str]) -> int:
-    os.environ.setdefault("VAE_COURSE_PROFILE", "quick")
-    os.environ.setdefault("VAE_COURSE_OFFLINE", "1")
-    os.environ.pop("MPLBACKEND", None)  # let the kernel use the inline backend
+    use_notebook_env()
     paths = [Path(a).resolve() for a in argv] or chapter_notebooks()
     if not paths:
         print("no notebooks found in _toc.yml", file=sys.stderr)

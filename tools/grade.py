@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import copy
 import csv
-import os
 import sys
 import tempfile
 import warnings
@@ -40,6 +39,7 @@ from nbformat.warnings import MissingIDFieldWarning
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_assignments as ma  # noqa: E402  (tools/make_assignments.py)
+from book_toc import chapter_notebooks, use_notebook_env  # noqa: E402  (tools/book_toc.py)
 
 STUDENT = "student"  # each submission gets its own temporary gradebook, so one id will do
 
@@ -169,7 +169,7 @@ def grade_notebook(path: Path, chapter: Path | None = None,
     path = Path(path)
     submission = nbformat.read(path, as_version=4)
     if chapter is None:
-        chapter = identify_chapter(submission, path, chapters or ma.chapters_in_toc())
+        chapter = identify_chapter(submission, path, chapters or chapter_notebooks())
     name = ma.assignment_id(chapter)
     with tempfile.TemporaryDirectory(prefix="vae-course-grade-") as tmp, warnings.catch_warnings():
         # nbgrader 0.9's gradebook code triggers harmless SQLAlchemy 2 "not in session" warnings
@@ -235,10 +235,8 @@ def main(argv: list[str]) -> int:
                         help="keep the executed notebooks here (they contain the hidden tests)")
     args = parser.parse_args(argv)
 
-    os.environ.setdefault("VAE_COURSE_PROFILE", "quick")
-    os.environ.setdefault("VAE_COURSE_OFFLINE", "1")
-    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    chapters = ma.chapters_in_toc()
+    use_notebook_env()
+    chapters = chapter_notebooks()
     chapter = args.chapter.resolve() if args.chapter else None
     rows, failed = [], 0
     for path in _submissions(args.submissions):

@@ -47,11 +47,6 @@ here. Keep the exercise cells where they are (do not delete, split or copy them)
 kernel and run all cells, then hand in this `.ipynb` file."""
 
 
-def chapters_in_toc(root: Path = ROOT) -> list[Path]:
-    """The notebooks listed in ``_toc.yml``, in book order (Markdown pages are skipped)."""
-    return chapter_notebooks(root)
-
-
 def assignment_id(chapter: Path) -> str:
     """nbgrader's name for a chapter's assignment (and notebook): the file name without .ipynb."""
     return chapter.stem
@@ -197,7 +192,7 @@ def main(argv: list[str]) -> int:
                         help="release folder (default: release/ at the repository root)")
     args = parser.parse_args(argv)
 
-    chapters = [p.resolve() for p in args.chapters] or chapters_in_toc()
+    chapters = [p.resolve() for p in args.chapters] or chapter_notebooks()
     if not chapters:
         print("no chapter notebooks found in _toc.yml", file=sys.stderr)
         return 1

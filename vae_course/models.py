@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._checks import require_float, shape_str
+from ._checks import require_float, require_same_device, shape_str
 from .likelihoods import LIKELIHOODS
 from .reparam import reparameterize
 
@@ -42,10 +42,7 @@ class _VAE(nn.Module):
                 f"{name} has dtype {t.dtype} but the model's weights are {weight.dtype}; "
                 f"convert it with {name}.to({weight.dtype})"
             )
-        if t.device != weight.device:
-            raise ValueError(
-                f"{name} is on {t.device} but the model is on {weight.device}; move it with {name}.to(device)"
-            )
+        require_same_device(**{name: t, "the model's weights": weight})
         return t
 
     def _check_images(self, x: torch.Tensor) -> torch.Tensor:
