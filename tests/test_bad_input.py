@@ -291,6 +291,19 @@ def test_x_and_decoder_output_on_different_devices(fn, name, other):
 
 
 @pytest.mark.parametrize("other", OTHER_DEVICES)
+@pytest.mark.parametrize("model_class", [vc.MLPVAE, vc.ConvVAE], ids=["mlp", "conv"])
+def test_model_inputs_on_another_device(model_class, other):
+    """Images for encode and codes for decode must be where the model's weights are."""
+    model = model_class(latent_dim=2)
+    with pytest.raises(ValueError) as excinfo:
+        model.encode(torch.zeros(2, 1, 28, 28, device=other))
+    assert_message(excinfo, "device", "x", "weights", "cpu", other)
+    with pytest.raises(ValueError) as excinfo:
+        model.decode(torch.zeros(2, 2, device=other))
+    assert_message(excinfo, "device", "z", "weights", "cpu", other)
+
+
+@pytest.mark.parametrize("other", OTHER_DEVICES)
 def test_inverse_cdf_parameters_on_another_device(other):
     with pytest.raises(ValueError) as excinfo:
         vc.normal_icdf(torch.tensor([0.3, 0.6]), torch.zeros(2, device=other), 1.0)
