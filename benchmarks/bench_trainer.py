@@ -19,6 +19,7 @@ Usage (from the repository root)::
 
 Throughput figures on a shared machine are noisy: run it more than once.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,8 +43,12 @@ LR = 1e-3
 class DigitImages(Dataset):
     """A torchvision-MNIST-style data set: uint8 pixels, one PIL image per item, then a transform."""
 
-    def __init__(self, images: torch.Tensor, labels: torch.Tensor, transform=None):
-        self.data = (images[:, 0] * 255).round().to(torch.uint8)  # [N, 28, 28], as MNIST stores it
+    def __init__(
+        self, images: torch.Tensor, labels: torch.Tensor, transform=None
+    ):
+        self.data = (
+            (images[:, 0] * 255).round().to(torch.uint8)
+        )  # [N, 28, 28], as MNIST stores it
         self.targets = labels
         self.transform = transform
 
@@ -103,9 +108,15 @@ class ComputeLimit:
     def step(self) -> None:
         x = self.batch
         mu, logvar = self.model.encode(x)
-        eps = torch.randn(mu.shape, generator=self.generator, device=self.device)
+        eps = torch.randn(
+            mu.shape, generator=self.generator, device=self.device
+        )
         logits = self.model.decode(mu + torch.exp(0.5 * logvar) * eps)
-        recon = -F.binary_cross_entropy_with_logits(logits, x, reduction="none").flatten(1).sum(1)
+        recon = (
+            -F.binary_cross_entropy_with_logits(logits, x, reduction="none")
+            .flatten(1)
+            .sum(1)
+        )
         kl = -0.5 * (1 + logvar - mu.pow(2) - logvar.exp()).sum(1)
         loss = -(recon.mean() - kl.mean())
         self.optimizer.zero_grad(set_to_none=True)
@@ -130,17 +141,36 @@ def synchronize(device: torch.device) -> None:
 def load_average() -> str:
     try:
         return "load average " + " ".join(f"{v:.1f}" for v in os.getloadavg())
-    except (AttributeError, OSError):  # pragma: no cover - not on every platform
+    except (
+        AttributeError,
+        OSError,
+    ):  # pragma: no cover - not on every platform
         return "load average unknown"
 
 
 # ------------------------------------------------------------------------------ main
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--epochs", type=int, default=5, help="epochs for each of the two trainings (default 5)")
-    parser.add_argument("--full", action="store_true", help="the 60,000 MNIST training images (default: offline sample)")
-    parser.add_argument("--device", default=None, help="cpu, cuda, mps (default: vc.device())")
-    parser.add_argument("--threads", type=int, default=None, help="torch intra-op threads (default: torch's choice)")
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=5,
+        help="epochs for each of the two trainings (default 5)",
+    )
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="the 60,000 MNIST training images (default: offline sample)",
+    )
+    parser.add_argument(
+        "--device", default=None, help="cpu, cuda, mps (default: vc.device())"
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="torch intra-op threads (default: torch's choice)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
@@ -161,11 +191,17 @@ def main(argv=None) -> dict:
         f"torch {torch.__version__} on {device} ({torch.get_num_threads()} threads, {os.cpu_count()} CPUs, "
         f"{platform.machine()}); {load_average()}"
     )
-    print(f"MLPVAE 784-400-20, batch {BATCH_SIZE}, Adam lr {LR}, {args.epochs} epochs of {n_train:,} images, seed {args.seed}")
+    print(
+        f"MLPVAE 784-400-20, batch {BATCH_SIZE}, Adam lr {LR}, {args.epochs} epochs of {n_train:,} images, seed {args.seed}"
+    )
     test_images = data.test_images.to(device)
 
     def test_loss(model) -> float:
-        return -vc.evaluate(model, test_images, generator=torch.Generator(device=device).manual_seed(1))["elbo"]
+        return -vc.evaluate(
+            model,
+            test_images,
+            generator=torch.Generator(device=device).manual_seed(1),
+        )["elbo"]
 
     # The three measurements take turns, one epoch each, so that a machine shared with other jobs
     # slows them alike: vc.train is called once per epoch with one persistent optimizer (the one it
@@ -175,32 +211,62 @@ def main(argv=None) -> dict:
     trainer_opt = trainer_optimizer(trainer_model)
     torch.manual_seed(args.seed)  # the DataLoader's shuffling
     loader = DataLoader(
-        DigitImages(data.train_images, data.train_labels, transform=transforms.ToTensor()),
+        DigitImages(
+            data.train_images,
+            data.train_labels,
+            transform=transforms.ToTensor(),
+        ),
         batch_size=BATCH_SIZE,
         shuffle=True,
     )
     textbook_model = make_model().to(device)
     textbook_opt = torch.optim.Adam(textbook_model.parameters(), lr=LR)
-    limit = ComputeLimit(make_model, data.train_images[:BATCH_SIZE].to(device), device)
+    limit = ComputeLimit(
+        make_model, data.train_images[:BATCH_SIZE].to(device), device
+    )
     seconds = {"trainer": [], "textbook": [], "limit": []}
     for epoch in range(args.epochs):
         history = vc.train(
-            trainer_model, data, epochs=1, batch_size=BATCH_SIZE, lr=LR, seed=args.seed + epoch,
-            progress=False, optimizer=trainer_opt,
+            trainer_model,
+            data,
+            epochs=1,
+            batch_size=BATCH_SIZE,
+            lr=LR,
+            seed=args.seed + epoch,
+            progress=False,
+            optimizer=trainer_opt,
         )
         seconds["trainer"].append(history.seconds[0])
-        seconds["textbook"].append(textbook_epoch(textbook_model, loader, textbook_opt, device)[0])
-        seconds["limit"].append(limit.run(steps_per_epoch) * n_train / (steps_per_epoch * BATCH_SIZE))
+        seconds["textbook"].append(
+            textbook_epoch(textbook_model, loader, textbook_opt, device)[0]
+        )
+        seconds["limit"].append(
+            limit.run(steps_per_epoch)
+            * n_train
+            / (steps_per_epoch * BATCH_SIZE)
+        )
     # images/s over all epochs, and in the best epoch (the least disturbed by other jobs)
     trainer, textbook, limit = (
-        (n_train * args.epochs / sum(seconds[k]), n_train / min(seconds[k])) for k in ("trainer", "textbook", "limit")
+        (n_train * args.epochs / sum(seconds[k]), n_train / min(seconds[k]))
+        for k in ("trainer", "textbook", "limit")
     )
-    trainer_loss, textbook_loss = test_loss(trainer_model), test_loss(textbook_model)
+    trainer_loss, textbook_loss = (
+        test_loss(trainer_model),
+        test_loss(textbook_model),
+    )
 
-    print(f"{'':52s} {'images/s':>10s} {'best epoch':>11s} {'test loss (nats/image)':>23s}")
-    print(f"{'vc.train':52s} {trainer[0]:10,.0f} {trainer[1]:11,.0f} {trainer_loss:23.2f}")
-    print(f"{'textbook loop (Dataset + ToTensor + DataLoader)':52s} {textbook[0]:10,.0f} {textbook[1]:11,.0f} {textbook_loss:23.2f}")
-    print(f"{'compute limit (one resident batch, same optimizer)':52s} {limit[0]:10,.0f} {limit[1]:11,.0f}")
+    print(
+        f"{'':52s} {'images/s':>10s} {'best epoch':>11s} {'test loss (nats/image)':>23s}"
+    )
+    print(
+        f"{'vc.train':52s} {trainer[0]:10,.0f} {trainer[1]:11,.0f} {trainer_loss:23.2f}"
+    )
+    print(
+        f"{'textbook loop (Dataset + ToTensor + DataLoader)':52s} {textbook[0]:10,.0f} {textbook[1]:11,.0f} {textbook_loss:23.2f}"
+    )
+    print(
+        f"{'compute limit (one resident batch, same optimizer)':52s} {limit[0]:10,.0f} {limit[1]:11,.0f}"
+    )
     print(
         f"speed-up of vc.train over the textbook loop: {trainer[0] / textbook[0]:.2f}x (best epochs {trainer[1] / textbook[1]:.2f}x; "
         f"target >= 3x); test-loss difference {trainer_loss - textbook_loss:+.2f} nats/image (target within 1)"

@@ -13,7 +13,9 @@ c.CourseDirectory.course_id = "vae-course"
 # Student version: the lines between "### BEGIN SOLUTION" and "### END SOLUTION" of a
 # solution cell become this stub, and the lines between "### BEGIN HIDDEN TESTS" and
 # "### END HIDDEN TESTS" of a checks cell are removed (nbgrader's default markers).
-c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.code_stub = {
+    "python": "# YOUR CODE HERE\nraise NotImplementedError()"
+}
 c.ClearSolutions.begin_solution_delimeter = "BEGIN SOLUTION"
 c.ClearSolutions.end_solution_delimeter = "END SOLUTION"
 c.ClearHiddenTests.begin_test_delimeter = "BEGIN HIDDEN TESTS"

@@ -5,6 +5,7 @@ sample (4,000 + 1,000 real digits), models are trained for at most a few epochs,
 every random draw uses an explicit seed so that statistical tolerances are checked
 against fixed numbers, not luck.
 """
+
 from __future__ import annotations
 
 import os
@@ -43,9 +44,13 @@ def assert_message(excinfo, *fragments: str, shapes=()) -> None:
     """The error message names every fragment (case-insensitive) and every shape."""
     message = str(excinfo.value)
     for fragment in fragments:
-        assert fragment.lower() in message.lower(), f"{fragment!r} not in error message {message!r}"
+        assert fragment.lower() in message.lower(), (
+            f"{fragment!r} not in error message {message!r}"
+        )
     for shape in shapes:
-        assert re.search(shape_pattern(shape), message), f"shape {list(shape)} not in error message {message!r}"
+        assert re.search(shape_pattern(shape), message), (
+            f"shape {list(shape)} not in error message {message!r}"
+        )
 
 
 def gen(seed: int = 0) -> torch.Generator:
@@ -62,7 +67,9 @@ class PriorVAE(torch.nn.Module):
     def __init__(self, latent_dim: int = 2):
         super().__init__()
         self.latent_dim = latent_dim
-        self.weight = torch.nn.Parameter(torch.zeros(()))  # so that the model has a device and a dtype
+        self.weight = torch.nn.Parameter(
+            torch.zeros(())
+        )  # so that the model has a device and a dtype
 
     def encode(self, x):
         zeros = torch.zeros(x.shape[0], self.latent_dim) + 0 * self.weight
@@ -73,7 +80,11 @@ class PriorVAE(torch.nn.Module):
 
     def forward(self, x, generator=None):
         mu, logvar = self.encode(x)
-        return self.decode(vc.reparameterize(mu, logvar, generator=generator)), mu, logvar
+        return (
+            self.decode(vc.reparameterize(mu, logvar, generator=generator)),
+            mu,
+            logvar,
+        )
 
 
 # -------------------------------------------------------------------------- fixtures

@@ -1,5 +1,6 @@
 """Every bad-input case of issue 2: mismatched shapes, values out of range, wrong dtypes and
 mixed devices raise ValueError/TypeError whose message names what was expected and what came."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,7 +14,10 @@ OTHER_DEVICES = [
     pytest.param(
         "cuda",
         id="cuda",
-        marks=pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device next to the CPU"),
+        marks=pytest.mark.skipif(
+            not torch.cuda.is_available(),
+            reason="needs a CUDA device next to the CPU",
+        ),
     ),
 ]
 
@@ -23,7 +27,11 @@ def f32(*shape, device="cpu"):
 
 
 # ------------------------------------------------------------------ mismatched shapes
-@pytest.mark.parametrize("fn", [vc.reparameterize, vc.gaussian_kl], ids=["reparameterize", "gaussian_kl"])
+@pytest.mark.parametrize(
+    "fn",
+    [vc.reparameterize, vc.gaussian_kl],
+    ids=["reparameterize", "gaussian_kl"],
+)
 def test_mu_and_logvar_shapes_must_match(fn):
     with pytest.raises(ValueError) as excinfo:
         fn(torch.zeros(32, 20), torch.zeros(32, 10))
@@ -32,31 +40,45 @@ def test_mu_and_logvar_shapes_must_match(fn):
 
 def test_log_normal_diag_shapes_must_match():
     with pytest.raises(ValueError) as excinfo:
-        vc.log_normal_diag(torch.zeros(4, 3), torch.zeros(4, 3), torch.zeros(4, 2))
+        vc.log_normal_diag(
+            torch.zeros(4, 3), torch.zeros(4, 3), torch.zeros(4, 2)
+        )
     assert_message(excinfo, "logvar", "mu", shapes=[(4, 2), (4, 3)])
 
 
 @pytest.mark.parametrize(
     "fn,name",
-    [(vc.bernoulli_log_likelihood, "logits"), (vc.gaussian_log_likelihood, "mean")],
+    [
+        (vc.bernoulli_log_likelihood, "logits"),
+        (vc.gaussian_log_likelihood, "mean"),
+    ],
     ids=["bernoulli", "gaussian"],
 )
 def test_x_and_decoder_output_shapes_must_match(fn, name):
     with pytest.raises(ValueError) as excinfo:
         fn(f32(4, 784), torch.zeros(4, 10))
     assert_message(excinfo, "x", name, shapes=[(4, 784), (4, 10)])
-    with pytest.raises(ValueError) as excinfo:  # a flat decoder output for image-shaped x
+    with pytest.raises(
+        ValueError
+    ) as excinfo:  # a flat decoder output for image-shaped x
         fn(f32(4, 1, 28, 28), torch.zeros(4, 784))
     assert_message(excinfo, shapes=[(4, 1, 28, 28), (4, 784)])
 
 
 def test_elbo_from_outputs_batch_mismatch():
     with pytest.raises(ValueError) as excinfo:
-        vc.elbo_from_outputs(f32(8, 1, 28, 28), torch.zeros(8, 1, 28, 28), torch.zeros(4, 2), torch.zeros(4, 2))
+        vc.elbo_from_outputs(
+            f32(8, 1, 28, 28),
+            torch.zeros(8, 1, 28, 28),
+            torch.zeros(4, 2),
+            torch.zeros(4, 2),
+        )
     assert_message(excinfo, "mu", "x", "8", "4")
 
 
-@pytest.mark.parametrize("make", [vc.MLPVAE, vc.ConvVAE], ids=["MLPVAE", "ConvVAE"])
+@pytest.mark.parametrize(
+    "make", [vc.MLPVAE, vc.ConvVAE], ids=["MLPVAE", "ConvVAE"]
+)
 def test_models_name_the_expected_image_and_latent_shapes(make):
     model = make(latent_dim=3)
     with pytest.raises(ValueError) as excinfo:
@@ -79,7 +101,12 @@ def test_linear_gaussian_model_names_the_data_dimension():
 
 def test_probe_features_and_labels_must_pair_up():
     with pytest.raises(ValueError) as excinfo:
-        vc.probe_accuracy(torch.zeros(10, 2), torch.arange(9) % 3, torch.zeros(5, 2), torch.arange(5) % 3)
+        vc.probe_accuracy(
+            torch.zeros(10, 2),
+            torch.arange(9) % 3,
+            torch.zeros(5, 2),
+            torch.arange(5) % 3,
+        )
     assert_message(excinfo, "10", "9")
 
 
@@ -115,8 +142,14 @@ def test_u_outside_the_open_unit_interval(name, u):
 @pytest.mark.parametrize(
     "name,position,param",
     [
-        ("normal", 1, "scale"), ("logistic", 1, "scale"), ("gumbel", 1, "scale"), ("laplace", 1, "scale"),
-        ("cauchy", 1, "scale"), ("exponential", 0, "rate"), ("kumaraswamy", 0, "a"), ("kumaraswamy", 1, "b"),
+        ("normal", 1, "scale"),
+        ("logistic", 1, "scale"),
+        ("gumbel", 1, "scale"),
+        ("laplace", 1, "scale"),
+        ("cauchy", 1, "scale"),
+        ("exponential", 0, "rate"),
+        ("kumaraswamy", 0, "a"),
+        ("kumaraswamy", 1, "b"),
     ],
 )
 def test_non_positive_scales(name, position, param, bad):
@@ -127,7 +160,9 @@ def test_non_positive_scales(name, position, param, bad):
     assert_message(excinfo, f"{param} must be positive", f"{bad:g}")
 
 
-@pytest.mark.parametrize("fn", [vc.score_function_grad, vc.reparam_grad], ids=["score", "reparam"])
+@pytest.mark.parametrize(
+    "fn", [vc.score_function_grad, vc.reparam_grad], ids=["score", "reparam"]
+)
 @pytest.mark.parametrize("sigma", [0.0, -1.0])
 def test_gradient_estimators_need_a_positive_sigma(fn, sigma):
     with pytest.raises(ValueError) as excinfo:
@@ -138,7 +173,9 @@ def test_gradient_estimators_need_a_positive_sigma(fn, sigma):
     assert_message(excinfo, "sigma", "positive")
 
 
-@pytest.mark.parametrize("fn", [vc.score_function_grad, vc.reparam_grad], ids=["score", "reparam"])
+@pytest.mark.parametrize(
+    "fn", [vc.score_function_grad, vc.reparam_grad], ids=["score", "reparam"]
+)
 def test_gradient_estimators_need_an_elementwise_f(fn):
     with pytest.raises(ValueError) as excinfo:
         fn(lambda z: z.sum(), 0.0, 1.0, 10)
@@ -148,14 +185,44 @@ def test_gradient_estimators_need_an_elementwise_f(fn):
 @pytest.mark.parametrize(
     "call,name",
     [
-        (lambda: vc.reparameterize(torch.zeros(2, 2), torch.zeros(2, 2), n_samples=0), "n_samples"),
-        (lambda: vc.score_function_grad(lambda z: z, 0.0, 1.0, 0), "n_samples"),
-        (lambda: vc.elbo(vc.MLPVAE(2, 8), f32(2, 1, 28, 28), n_samples=0), "n_samples"),
+        (
+            lambda: vc.reparameterize(
+                torch.zeros(2, 2), torch.zeros(2, 2), n_samples=0
+            ),
+            "n_samples",
+        ),
+        (
+            lambda: vc.score_function_grad(lambda z: z, 0.0, 1.0, 0),
+            "n_samples",
+        ),
+        (
+            lambda: vc.elbo(vc.MLPVAE(2, 8), f32(2, 1, 28, 28), n_samples=0),
+            "n_samples",
+        ),
         (lambda: vc.iwae_bound(vc.MLPVAE(2, 8), f32(2, 1, 28, 28), 0), "k"),
-        (lambda: vc.interpolate(vc.MLPVAE(2, 8), f32(1, 28, 28), f32(1, 28, 28), steps=1), "steps"),
-        (lambda: vc.grid_log_marginal(vc.LinearGaussianModel.random(3, 1), torch.zeros(1, 3, dtype=torch.float64), 0), "n_points"),
+        (
+            lambda: vc.interpolate(
+                vc.MLPVAE(2, 8), f32(1, 28, 28), f32(1, 28, 28), steps=1
+            ),
+            "steps",
+        ),
+        (
+            lambda: vc.grid_log_marginal(
+                vc.LinearGaussianModel.random(3, 1),
+                torch.zeros(1, 3, dtype=torch.float64),
+                0,
+            ),
+            "n_points",
+        ),
     ],
-    ids=["reparameterize", "score_function_grad", "elbo", "iwae_bound", "interpolate", "grid_log_marginal"],
+    ids=[
+        "reparameterize",
+        "score_function_grad",
+        "elbo",
+        "iwae_bound",
+        "interpolate",
+        "grid_log_marginal",
+    ],
 )
 def test_counts_must_be_positive(call, name):
     with pytest.raises(ValueError) as excinfo:
@@ -178,7 +245,13 @@ def test_unknown_method_and_likelihood_names():
         vc.embed(vc.MLPVAE(2, 8), f32(2, 1, 28, 28), method="mode")
     assert_message(excinfo, "mode", "mean", "sample")
     with pytest.raises(ValueError) as excinfo:
-        vc.probe_accuracy(torch.zeros(20, 2), torch.arange(20) % 2, torch.zeros(4, 2), torch.arange(4) % 2, method="svm")
+        vc.probe_accuracy(
+            torch.zeros(20, 2),
+            torch.arange(20) % 2,
+            torch.zeros(4, 2),
+            torch.arange(4) % 2,
+            method="svm",
+        )
     assert_message(excinfo, "svm", "logistic", "knn")
 
 
@@ -190,7 +263,11 @@ def test_latent_grid_bounds():
 
 # ----------------------------------------------------------------------- wrong dtypes
 @pytest.mark.parametrize("which", ["mu", "logvar"])
-@pytest.mark.parametrize("fn", [vc.reparameterize, vc.gaussian_kl], ids=["reparameterize", "gaussian_kl"])
+@pytest.mark.parametrize(
+    "fn",
+    [vc.reparameterize, vc.gaussian_kl],
+    ids=["reparameterize", "gaussian_kl"],
+)
 def test_integer_mu_or_logvar(fn, which):
     args = {"mu": torch.zeros(3, 2), "logvar": torch.zeros(3, 2)}
     args[which] = torch.zeros(3, 2, dtype=torch.int64)
@@ -199,7 +276,11 @@ def test_integer_mu_or_logvar(fn, which):
     assert_message(excinfo, which, "float", "int64")
 
 
-@pytest.mark.parametrize("fn", [vc.bernoulli_log_likelihood, vc.gaussian_log_likelihood], ids=["bernoulli", "gaussian"])
+@pytest.mark.parametrize(
+    "fn",
+    [vc.bernoulli_log_likelihood, vc.gaussian_log_likelihood],
+    ids=["bernoulli", "gaussian"],
+)
 def test_integer_pixels(fn):
     x = torch.randint(0, 256, (2, 1, 28, 28), dtype=torch.uint8)
     with pytest.raises(TypeError) as excinfo:
@@ -222,7 +303,9 @@ def test_integer_images_for_models_and_trainer(mnist):
         vc.MLPVAE(2, 8).encode(as_bytes)
     assert_message(excinfo, "x", "float", "uint8")
     with pytest.raises(TypeError) as excinfo:
-        vc.train(vc.MLPVAE(2, 8), (as_bytes, as_bytes), epochs=1, progress=False)
+        vc.train(
+            vc.MLPVAE(2, 8), (as_bytes, as_bytes), epochs=1, progress=False
+        )
     assert_message(excinfo, "float", "uint8")
 
 
@@ -243,7 +326,9 @@ def test_trainer_rejects_bad_arguments(mnist):
         vc.train(vc.MLPVAE(2, 8), "mnist", epochs=1, progress=False)
     assert_message(excinfo, "data", "str")
     with pytest.raises(ValueError) as excinfo:
-        vc.train(vc.MLPVAE(2, 8), data, epochs=1, free_bits=-1.0, progress=False)
+        vc.train(
+            vc.MLPVAE(2, 8), data, epochs=1, free_bits=-1.0, progress=False
+        )
     assert_message(excinfo, "free_bits", "-1")
 
 
@@ -271,7 +356,11 @@ def test_model_without_likelihood():
 
 # ---------------------------------------------------------------------- mixed devices
 @pytest.mark.parametrize("other", OTHER_DEVICES)
-@pytest.mark.parametrize("fn", [vc.reparameterize, vc.gaussian_kl], ids=["reparameterize", "gaussian_kl"])
+@pytest.mark.parametrize(
+    "fn",
+    [vc.reparameterize, vc.gaussian_kl],
+    ids=["reparameterize", "gaussian_kl"],
+)
 def test_mu_and_logvar_on_different_devices(fn, other):
     with pytest.raises(ValueError) as excinfo:
         fn(torch.zeros(3, 2), torch.zeros(3, 2, device=other))
@@ -281,7 +370,10 @@ def test_mu_and_logvar_on_different_devices(fn, other):
 @pytest.mark.parametrize("other", OTHER_DEVICES)
 @pytest.mark.parametrize(
     "fn,name",
-    [(vc.bernoulli_log_likelihood, "logits"), (vc.gaussian_log_likelihood, "mean")],
+    [
+        (vc.bernoulli_log_likelihood, "logits"),
+        (vc.gaussian_log_likelihood, "mean"),
+    ],
     ids=["bernoulli", "gaussian"],
 )
 def test_x_and_decoder_output_on_different_devices(fn, name, other):
@@ -291,7 +383,9 @@ def test_x_and_decoder_output_on_different_devices(fn, name, other):
 
 
 @pytest.mark.parametrize("other", OTHER_DEVICES)
-@pytest.mark.parametrize("model_class", [vc.MLPVAE, vc.ConvVAE], ids=["mlp", "conv"])
+@pytest.mark.parametrize(
+    "model_class", [vc.MLPVAE, vc.ConvVAE], ids=["mlp", "conv"]
+)
 def test_model_inputs_on_another_device(model_class, other):
     """Images for encode and codes for decode must be where the model's weights are."""
     model = model_class(latent_dim=2)
@@ -306,21 +400,29 @@ def test_model_inputs_on_another_device(model_class, other):
 @pytest.mark.parametrize("other", OTHER_DEVICES)
 def test_inverse_cdf_parameters_on_another_device(other):
     with pytest.raises(ValueError) as excinfo:
-        vc.normal_icdf(torch.tensor([0.3, 0.6]), torch.zeros(2, device=other), 1.0)
+        vc.normal_icdf(
+            torch.tensor([0.3, 0.6]), torch.zeros(2, device=other), 1.0
+        )
     assert_message(excinfo, "device", "cpu", other)
 
 
 @pytest.mark.parametrize("other", OTHER_DEVICES)
 def test_gradient_estimator_parameters_on_different_devices(other):
     with pytest.raises(ValueError) as excinfo:
-        vc.reparam_grad(lambda z: z**2, torch.zeros(2), torch.ones(2, device=other), 4)
+        vc.reparam_grad(
+            lambda z: z**2, torch.zeros(2), torch.ones(2, device=other), 4
+        )
     assert_message(excinfo, "device", "mu", "sigma", "cpu", other)
 
 
 @pytest.mark.parametrize("other", OTHER_DEVICES)
 def test_log_normal_diag_on_different_devices(other):
     with pytest.raises(ValueError) as excinfo:
-        vc.log_normal_diag(torch.zeros(3, 2, device=other), torch.zeros(3, 2), torch.zeros(3, 2))
+        vc.log_normal_diag(
+            torch.zeros(3, 2, device=other),
+            torch.zeros(3, 2),
+            torch.zeros(3, 2),
+        )
     assert_message(excinfo, "device", "cpu", other)
 
 
@@ -337,7 +439,9 @@ def test_float64_data_for_the_trainer():
     """The trainer either trains on float64 data (cast to the model's dtype) or names both dtypes."""
     x64 = torch.rand(16, 1, 28, 28, dtype=torch.float64)
     try:
-        history = vc.train(vc.MLPVAE(2, 8), (x64, x64), epochs=1, progress=False)
+        history = vc.train(
+            vc.MLPVAE(2, 8), (x64, x64), epochs=1, progress=False
+        )
     except (TypeError, ValueError) as exc:
         assert "float64" in str(exc) and "float32" in str(exc), str(exc)
     else:

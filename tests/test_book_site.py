@@ -27,6 +27,7 @@ and the ``selenium`` package. Environment variables:
   than its sources; otherwise the test builds the book with the README's command first;
 - ``CHROMIUM``, ``CHROMEDRIVER``: paths of the browser and its driver, if not on ``PATH``.
 """
+
 from __future__ import annotations
 
 import base64
@@ -53,16 +54,39 @@ import colab_cell  # noqa: E402
 
 SITE = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
-BUILD_COMMAND = ["jupyter-book", "build", ".", "--all", "-W", "-n", "--keep-going"]
+BUILD_COMMAND = [
+    "jupyter-book",
+    "build",
+    ".",
+    "--all",
+    "-W",
+    "-n",
+    "--keep-going",
+]
 COLAB = "https://colab.research.google.com"
 IMAGE_MIME = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
 CHROMIUM_FLAGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--no-default-browser-check", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--disable-extensions", "--disable-default-apps", "--disable-dev-shm-usage",
-    "--disable-features=Translate,MediaRouter,OptimizationHints", "--metrics-recording-only",
-    "--password-store=basic", "--use-mock-keychain", "--hide-scrollbars", "--mute-audio",
-    "--force-device-scale-factor=1", "--window-size=1280,900", "--lang=en-US",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--disable-default-apps",
+    "--disable-dev-shm-usage",
+    "--disable-features=Translate,MediaRouter,OptimizationHints",
+    "--metrics-recording-only",
+    "--password-store=basic",
+    "--use-mock-keychain",
+    "--hide-scrollbars",
+    "--mute-audio",
+    "--force-device-scale-factor=1",
+    "--window-size=1280,900",
+    "--lang=en-US",
     # Nothing but the local server is reachable: the site must work offline.
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
 ]
@@ -76,7 +100,9 @@ def _source(docname: str) -> Path:
     for suffix in (".ipynb", ".md"):
         if (ROOT / f"{docname}{suffix}").exists():
             return ROOT / f"{docname}{suffix}"
-    raise FileNotFoundError(f"_toc.yml lists {docname}, but neither {docname}.ipynb nor {docname}.md exists")
+    raise FileNotFoundError(
+        f"_toc.yml lists {docname}, but neither {docname}.ipynb nor {docname}.md exists"
+    )
 
 
 PAGES = book_toc.toc_files()
@@ -88,15 +114,25 @@ def _stale_reason() -> str | None:
     index = SITE / "index.html"
     if not index.exists():
         return "_build/html/index.html does not exist"
-    built = float("inf")  # the oldest page (index.html is only a redirect, written once)
-    inputs = [ROOT / "_config.yml", ROOT / "_toc.yml", ROOT / "book" / "references.bib"]
+    built = float(
+        "inf"
+    )  # the oldest page (index.html is only a redirect, written once)
+    inputs = [
+        ROOT / "_config.yml",
+        ROOT / "_toc.yml",
+        ROOT / "book" / "references.bib",
+    ]
     for docname in PAGES:
         page = SITE / f"{docname}.html"
         if not page.exists():
             return f"{page.relative_to(ROOT)} does not exist"
         inputs.append(_source(docname))
         built = min(built, page.stat().st_mtime)
-    newer = [p.relative_to(ROOT).as_posix() for p in inputs if p.exists() and p.stat().st_mtime > built]
+    newer = [
+        p.relative_to(ROOT).as_posix()
+        for p in inputs
+        if p.exists() and p.stat().st_mtime > built
+    ]
     if newer:
         return f"the built site is older than {', '.join(newer)}"
     return None
@@ -107,14 +143,25 @@ def site() -> Path:
     reason = _stale_reason()
     if reason is not None:
         if _env_flag("VAE_COURSE_NO_BOOK_BUILD"):
-            pytest.skip(f"{reason}; build it with `bash tools/build_book.sh` (VAE_COURSE_NO_BOOK_BUILD=1 is set)")
+            pytest.skip(
+                f"{reason}; build it with `bash tools/build_book.sh` (VAE_COURSE_NO_BOOK_BUILD=1 is set)"
+            )
         executable = Path(sys.executable).with_name("jupyter-book")
-        command = [str(executable) if executable.exists() else "jupyter-book", *BUILD_COMMAND[1:]]
+        command = [
+            str(executable) if executable.exists() else "jupyter-book",
+            *BUILD_COMMAND[1:],
+        ]
         start = time.perf_counter()
-        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1200)
+        result = subprocess.run(
+            command, cwd=ROOT, capture_output=True, text=True, timeout=1200
+        )
         if result.returncode != 0:
-            pytest.fail(f"`{' '.join(BUILD_COMMAND)}` failed ({reason}):\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}")
-        print(f"built the book in {time.perf_counter() - start:.0f} s ({reason})")
+            pytest.fail(
+                f"`{' '.join(BUILD_COMMAND)}` failed ({reason}):\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
+            )
+        print(
+            f"built the book in {time.perf_counter() - start:.0f} s ({reason})"
+        )
     return SITE
 
 
@@ -138,7 +185,9 @@ class _LoggingHandler(http.server.SimpleHTTPRequestHandler):
 def server(site):
     requests: list[tuple[str, int]] = []
     handler = type("Handler", (_LoggingHandler,), {"requests": requests})
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
+    httpd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(site))
+    )
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     httpd.base_url = f"http://127.0.0.1:{httpd.server_address[1]}"
@@ -153,8 +202,10 @@ def server(site):
 def _missing(message: str):
     if _env_flag("VAE_COURSE_NO_BROWSER"):
         pytest.skip(f"{message} (VAE_COURSE_NO_BROWSER=1 is set)")
-    pytest.fail(f"{message}. Install it (Debian: `apt-get install -y chromium chromium-driver`; "
-                f"`pip install selenium`) or set VAE_COURSE_NO_BROWSER=1 to skip this test.")
+    pytest.fail(
+        f"{message}. Install it (Debian: `apt-get install -y chromium chromium-driver`; "
+        f"`pip install selenium`) or set VAE_COURSE_NO_BROWSER=1 to skip this test."
+    )
 
 
 @pytest.fixture(scope="module")
@@ -165,22 +216,38 @@ def browser(tmp_path_factory):
     except ImportError:
         _missing("selenium is not installed")
     chromium = os.environ.get("CHROMIUM") or next(
-        (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
-    driver_path = os.environ.get("CHROMEDRIVER") or shutil.which("chromedriver")
+        (
+            shutil.which(n)
+            for n in ("chromium", "chromium-browser", "google-chrome")
+            if shutil.which(n)
+        ),
+        None,
+    )
+    driver_path = os.environ.get("CHROMEDRIVER") or shutil.which(
+        "chromedriver"
+    )
     if not chromium:
         _missing("Chromium is not installed")
     if not driver_path:
         _missing("chromedriver is not installed")
-    os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium Manager look for drivers online
+    os.environ.setdefault(
+        "SE_OFFLINE", "true"
+    )  # never let Selenium Manager look for drivers online
 
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
     for flag in CHROMIUM_FLAGS:
         options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    options.add_argument(
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"
+    )
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=driver_path,
-                                                               log_output=subprocess.DEVNULL))
+    driver = webdriver.Chrome(
+        options=options,
+        service=Service(
+            executable_path=driver_path, log_output=subprocess.DEVNULL
+        ),
+    )
     driver.set_page_load_timeout(120)
     driver.set_script_timeout(120)
     yield driver
@@ -194,7 +261,9 @@ def _wait(driver, script: str, timeout: float, what: str):
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+            raise AssertionError(
+                f"timed out after {timeout:.0f} s waiting for {what}"
+            )
         time.sleep(0.2)
 
 
@@ -298,17 +367,28 @@ return Array.from(urls);
 
 def _notebook_facts(path: Path) -> dict:
     nb = nbformat.read(path, as_version=4)
-    images = sum(1 for cell in nb.cells if cell.cell_type == "code" for output in cell.get("outputs", [])
-                 if any(m in output.get("data", {}) for m in IMAGE_MIME))
-    solutions = sum(1 for cell in nb.cells if cell.cell_type == "code"
-                    and cell.metadata.get("nbgrader", {}).get("solution"))
+    images = sum(
+        1
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
+        if any(m in output.get("data", {}) for m in IMAGE_MIME)
+    )
+    solutions = sum(
+        1
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        and cell.metadata.get("nbgrader", {}).get("solution")
+    )
     return {"images": images, "solutions": solutions}
 
 
 def _status(server, url: str) -> int:
     if url not in server.checked:
         try:
-            with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=30) as response:
+            with urllib.request.urlopen(
+                urllib.request.Request(url, method="HEAD"), timeout=30
+            ) as response:
                 server.checked[url] = response.status
         except urllib.error.HTTPError as error:
             server.checked[url] = error.code
@@ -326,15 +406,27 @@ def _screenshot(driver, name: str, part_height: int = 10000) -> list[Path]:
     # The whole page: a window part_height pixels tall (so the layout is the one a reader scrolls
     # through, sidebars included), scrolled down one part at a time.
     width = driver.execute_script("return window.innerWidth")
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-        "width": width, "height": part_height, "deviceScaleFactor": 1, "mobile": False})
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {
+            "width": width,
+            "height": part_height,
+            "deviceScaleFactor": 1,
+            "mobile": False,
+        },
+    )
     try:
         height = driver.execute_script(
-            "return Math.max(document.documentElement.scrollHeight, document.body.scrollHeight)")
-        for number, top in enumerate(range(0, int(height), part_height), start=1):
+            "return Math.max(document.documentElement.scrollHeight, document.body.scrollHeight)"
+        )
+        for number, top in enumerate(
+            range(0, int(height), part_height), start=1
+        ):
             driver.execute_script(f"window.scrollTo(0, {top})")
             time.sleep(0.2)
-            shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
+            shot = driver.execute_cdp_cmd(
+                "Page.captureScreenshot", {"format": "png"}
+            )
             files.append(SCREENSHOTS / f"{name}.page-{number}.png")
             files[-1].write_bytes(base64.b64decode(shot["data"]))
     finally:
@@ -345,9 +437,16 @@ def _screenshot(driver, name: str, part_height: int = 10000) -> list[Path]:
 
 def test_home_page_opens_the_intro(server, browser):
     browser.get(server.base_url + "/")
-    _wait(browser, "return document.readyState === 'complete' && location.pathname.endsWith('.html')", 30,
-          "the redirect from index.html")
-    assert browser.execute_script("return location.pathname") == f"/{PAGES[0]}.html"
+    _wait(
+        browser,
+        "return document.readyState === 'complete' && location.pathname.endsWith('.html')",
+        30,
+        "the redirect from index.html",
+    )
+    assert (
+        browser.execute_script("return location.pathname")
+        == f"/{PAGES[0]}.html"
+    )
     assert "Variational Autoencoders" in browser.title
 
 
@@ -361,23 +460,44 @@ def test_page_in_browser(docname, server, browser):
     browser.get_log("browser")  # drop messages of earlier pages
 
     browser.get(url)
-    _wait(browser, "return document.readyState === 'complete'", 60, f"{docname}.html to load")
-    browser.execute_script("for (const i of document.images) i.loading = 'eager';")
-    _wait(browser, "return Array.from(document.images).every(i => i.complete)", 60, "the images to load")
+    _wait(
+        browser,
+        "return document.readyState === 'complete'",
+        60,
+        f"{docname}.html to load",
+    )
+    browser.execute_script(
+        "for (const i of document.images) i.loading = 'eager';"
+    )
+    _wait(
+        browser,
+        "return Array.from(document.images).every(i => i.complete)",
+        60,
+        "the images to load",
+    )
     problems: list[str] = []
-    if browser.execute_script("return document.querySelectorAll('.math').length"):
+    if browser.execute_script(
+        "return document.querySelectorAll('.math').length"
+    ):
         try:
-            _wait(browser, "return !!(window.MathJax && MathJax.startup && MathJax.startup.promise)", 30,
-                  "MathJax to start (is it served by the site? see mathjax_path in _config.yml)")
+            _wait(
+                browser,
+                "return !!(window.MathJax && MathJax.startup && MathJax.startup.promise)",
+                30,
+                "MathJax to start (is it served by the site? see mathjax_path in _config.yml)",
+            )
             state = browser.execute_async_script(
                 "const done = arguments[arguments.length - 1];"
-                "MathJax.startup.promise.then(() => done('ok'), e => done('error: ' + e));")
+                "MathJax.startup.promise.then(() => done('ok'), e => done('error: ' + e));"
+            )
             if state != "ok":
                 problems.append(f"MathJax failed: {state}")
         except AssertionError as error:
             problems.append(str(error))
     browser.execute_script("return document.fonts.ready")
-    with contextlib.suppress(AssertionError):  # widgets drawn before the screenshot; checked below
+    with contextlib.suppress(
+        AssertionError
+    ):  # widgets drawn before the screenshot; checked below
         _wait(browser, JS_WIDGETS_DRAWN, 30, "the saved widgets to be drawn")
     name = docname.replace("/", "_")
     _screenshot(browser, name)
@@ -385,7 +505,9 @@ def test_page_in_browser(docname, server, browser):
     math = browser.execute_script(JS_MATH)
     if math["formulas"]:
         if not (math["mathjaxSrc"] or "").startswith(server.base_url):
-            problems.append(f"MathJax is not served by the site: {math['mathjaxSrc']}")
+            problems.append(
+                f"MathJax is not served by the site: {math['mathjaxSrc']}"
+            )
         if not str(math["mathjax"]).startswith("3."):
             problems.append(f"expected MathJax 3, found {math['mathjax']}")
         problems += [f"formula not typeset: {t!r}" for t in math["untypeset"]]
@@ -393,8 +515,10 @@ def test_page_in_browser(docname, server, browser):
         problems.append("no maths on a chapter page")
     problems += [f"raw TeX in the text: {t!r}" for t in math["raw"]]
     if math.get("wide"):
-        problems.append(f"{math['wide']} display formulas are wider than the text column "
-                        "(break them over lines with \\begin{aligned})")
+        problems.append(
+            f"{math['wide']} display formulas are wider than the text column "
+            "(break them over lines with \\begin{aligned})"
+        )
 
     images = browser.execute_script(JS_IMAGES)
     problems += [f"image did not load: {src}" for src in images["broken"]]
@@ -404,49 +528,75 @@ def test_page_in_browser(docname, server, browser):
     problems += widgets["problems"]
     if widgets["views"]:
         if not (widgets["embedSrc"] or "").startswith(server.base_url):
-            problems.append(f"the widget JavaScript is not served by the site ({widgets['embedSrc']}); "
-                            "tools/setup_env.sh fetches it with npm: is npm installed?")
+            problems.append(
+                f"the widget JavaScript is not served by the site ({widgets['embedSrc']}); "
+                "tools/setup_env.sh fetches it with npm: is npm installed?"
+            )
         else:
             try:
-                _wait(browser, JS_WIDGETS_DRAWN, 30, "the saved widgets to be drawn")
+                _wait(
+                    browser,
+                    JS_WIDGETS_DRAWN,
+                    30,
+                    "the saved widgets to be drawn",
+                )
             except AssertionError as error:
                 problems.append(str(error))
             widgets = browser.execute_script(JS_WIDGETS)
             if widgets["rendered"] < widgets["views"]:
-                problems.append(f"{widgets['views'] - widgets['rendered']} of {widgets['views']} widgets were not drawn")
+                problems.append(
+                    f"{widgets['views'] - widgets['rendered']} of {widgets['views']} widgets were not drawn"
+                )
 
     if is_notebook:
         facts = _notebook_facts(source)
         if images["outputs"] < facts["images"]:
-            problems.append(f"the page shows {images['outputs']} output images, the notebook has {facts['images']}")
+            problems.append(
+                f"the page shows {images['outputs']} output images, the notebook has {facts['images']}"
+            )
         if collapsed["hidden_inputs"] < facts["solutions"]:
-            problems.append(f"{facts['solutions']} solution cells but only {collapsed['hidden_inputs']} collapsed "
-                            "(tag solution cells 'hide-input')")
+            problems.append(
+                f"{facts['solutions']} solution cells but only {collapsed['hidden_inputs']} collapsed "
+                "(tag solution cells 'hide-input')"
+            )
         repo_url, branch = colab_cell.repository()
         expected = f"{COLAB}/github/{repo_url.removeprefix('https://github.com/')}/blob/{branch}/{docname}.ipynb"
-        links = set(browser.execute_script(
-            "return Array.from(document.querySelectorAll('a[href*=\"colab.research.google.com\"]'))"
-            ".map(a => a.getAttribute('href'))"))
+        links = set(
+            browser.execute_script(
+                "return Array.from(document.querySelectorAll('a[href*=\"colab.research.google.com\"]'))"
+                ".map(a => a.getAttribute('href'))"
+            )
+        )
         if links != {expected}:
             problems.append(f"Colab links {sorted(links)} != [{expected!r}]")
 
     for path, status in server.log[first_request:]:
         if status >= 400 and path != "/favicon.ico":
-            problems.append(f"the browser's request for {path} answered {status}")
+            problems.append(
+                f"the browser's request for {path} answered {status}"
+            )
     for ref in browser.execute_script(JS_LOCAL_REFS, server.base_url):
         status = _status(server, ref)
         if status >= 400:
-            problems.append(f"link or asset {ref.removeprefix(server.base_url)} answers {status}")
+            problems.append(
+                f"link or asset {ref.removeprefix(server.base_url)} answers {status}"
+            )
     for entry in browser.get_log("browser"):
         message = entry.get("message", "")
         # JavaScript exceptions and failed loads from the site (not the theme's own console chatter,
         # such as pydata-sphinx-theme's "Got invalid theme mode" on a fresh browser profile).
-        if (entry.get("level") == "SEVERE" and server.base_url in message and "favicon.ico" not in message
-                and ("Uncaught" in message or "Failed to load resource" in message)):
+        if (
+            entry.get("level") == "SEVERE"
+            and server.base_url in message
+            and "favicon.ico" not in message
+            and ("Uncaught" in message or "Failed to load resource" in message)
+        ):
             problems.append(f"browser console: {message[:300]}")
 
-    summary = (f"{docname}: {math['typeset']}/{math['formulas']} formulas typeset, {images['total']} images, "
-               f"{widgets['views']} widget views, {math.get('wide', 0)} display formulas wider than the column; "
-               f"screenshots: _build/screenshots/{name}.*.png")
+    summary = (
+        f"{docname}: {math['typeset']}/{math['formulas']} formulas typeset, {images['total']} images, "
+        f"{widgets['views']} widget views, {math.get('wide', 0)} display formulas wider than the column; "
+        f"screenshots: _build/screenshots/{name}.*.png"
+    )
     print(summary)
     assert not problems, summary + "\n" + "\n".join(problems)

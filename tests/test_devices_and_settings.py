@@ -1,4 +1,5 @@
 """vc.device, vc.seed_everything, vc.settings, vc.show_source, and that the public names exist."""
+
 from __future__ import annotations
 
 import random
@@ -55,9 +56,18 @@ def test_quick_profile(fresh_settings):
     s = vc.settings()
     assert isinstance(s, vc.Settings)
     assert s.profile == "quick" and s.data_source == "offline"
-    assert isinstance(s.epochs, int) and isinstance(s.sweep_epochs, int) and 0 < s.sweep_epochs <= s.epochs
+    assert (
+        isinstance(s.epochs, int)
+        and isinstance(s.sweep_epochs, int)
+        and 0 < s.sweep_epochs <= s.epochs
+    )
     line = s.describe()
-    assert "\n" not in line and "quick" in line and str(s.epochs) in line and "VAE_COURSE_PROFILE" in line
+    assert (
+        "\n" not in line
+        and "quick" in line
+        and str(s.epochs) in line
+        and "VAE_COURSE_PROFILE" in line
+    )
 
 
 def test_full_profile_and_offline_switch(fresh_settings):
@@ -89,14 +99,55 @@ def test_unknown_profile(fresh_settings):
 
 
 PUBLIC = [
-    "reparameterize", "gaussian_kl", "bernoulli_log_likelihood", "gaussian_log_likelihood", "log_likelihood",
-    "elbo", "elbo_from_outputs", "ELBO", "iwae_bound", "log_normal_diag", "score_function_grad", "reparam_grad",
-    "z_squared_grad_variance", "inverse_cdf_sample", "normal_icdf", "exponential_icdf", "logistic_icdf",
-    "gumbel_icdf", "laplace_icdf", "cauchy_icdf", "kumaraswamy_icdf", "LinearGaussianModel", "grid_log_marginal",
-    "MLPVAE", "ConvVAE", "load_mnist", "MNIST", "DataError", "train", "evaluate", "History", "save_checkpoint",
-    "load_checkpoint", "generate", "embed", "reconstruct", "interpolate", "latent_grid", "active_units",
-    "probe_accuracy", "show_images", "plot_history", "plot_latent_scatter", "plot_image_grid", "show_source",
-    "device", "seed_everything", "settings", "Settings",
+    "reparameterize",
+    "gaussian_kl",
+    "bernoulli_log_likelihood",
+    "gaussian_log_likelihood",
+    "log_likelihood",
+    "elbo",
+    "elbo_from_outputs",
+    "ELBO",
+    "iwae_bound",
+    "log_normal_diag",
+    "score_function_grad",
+    "reparam_grad",
+    "z_squared_grad_variance",
+    "inverse_cdf_sample",
+    "normal_icdf",
+    "exponential_icdf",
+    "logistic_icdf",
+    "gumbel_icdf",
+    "laplace_icdf",
+    "cauchy_icdf",
+    "kumaraswamy_icdf",
+    "LinearGaussianModel",
+    "grid_log_marginal",
+    "MLPVAE",
+    "ConvVAE",
+    "load_mnist",
+    "MNIST",
+    "DataError",
+    "train",
+    "evaluate",
+    "History",
+    "save_checkpoint",
+    "load_checkpoint",
+    "generate",
+    "embed",
+    "reconstruct",
+    "interpolate",
+    "latent_grid",
+    "active_units",
+    "probe_accuracy",
+    "show_images",
+    "plot_history",
+    "plot_latent_scatter",
+    "plot_image_grid",
+    "show_source",
+    "device",
+    "seed_everything",
+    "settings",
+    "Settings",
 ]
 
 
@@ -114,5 +165,7 @@ def test_show_source_outside_a_notebook(capsys):
     """Shows the package's own source of a function (as text when IPython display is unavailable)."""
     result = vc.show_source(vc.gaussian_kl)
     out = capsys.readouterr().out
-    text = out + (str(result.data) if hasattr(result, "data") else str(result or ""))
+    text = out + (
+        str(result.data) if hasattr(result, "data") else str(result or "")
+    )
     assert "def gaussian_kl" in text

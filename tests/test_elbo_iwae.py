@@ -1,4 +1,5 @@
 """vc.elbo, vc.elbo_from_outputs, vc.iwae_bound and the linear-Gaussian model where log p(x) is exact."""
+
 from __future__ import annotations
 
 import math
@@ -15,13 +16,17 @@ D, K = 5, 2
 
 
 # ------------------------------------------------------------------------ reference
-def make_model(d: int = D, k: int = K, seed: int = 0, correlation: float = 0.5):
+def make_model(
+    d: int = D, k: int = K, seed: int = 0, correlation: float = 0.5
+):
     """W's columns are correlated, so the posterior is too and the mean-field q has a visible gap."""
     g = gen(seed)
     W = torch.randn(d, k, generator=g, dtype=torch.float64)
     b = torch.randn(d, generator=g, dtype=torch.float64)
     if k > 1:
-        W[:, 1:] = correlation * W[:, :1] + math.sqrt(1 - correlation**2) * W[:, 1:]
+        W[:, 1:] = (
+            correlation * W[:, :1] + math.sqrt(1 - correlation**2) * W[:, 1:]
+        )
     return vc.LinearGaussianModel(W, b), W, b
 
 
@@ -29,7 +34,11 @@ def sample_x(W, b, n, seed=1):
     """x = W z + b + noise with z ~ N(0, I_k), noise ~ N(0, I_d)."""
     g = gen(seed)
     z = torch.randn(n, W.shape[1], generator=g, dtype=torch.float64)
-    return z @ W.T + b + torch.randn(n, W.shape[0], generator=g, dtype=torch.float64)
+    return (
+        z @ W.T
+        + b
+        + torch.randn(n, W.shape[0], generator=g, dtype=torch.float64)
+    )
 
 
 def exact_elbo(W, b, x, mu, logvar):
@@ -47,7 +56,9 @@ def test_log_marginal_matches_multivariate_normal():
     model, W, b = make_model()
     x = sample_x(W, b, 6)
     cov = W @ W.T + torch.eye(D, dtype=torch.float64)
-    torch.testing.assert_close(model.log_marginal(x), MultivariateNormal(b, cov).log_prob(x))
+    torch.testing.assert_close(
+        model.log_marginal(x), MultivariateNormal(b, cov).log_prob(x)
+    )
 
 
 def test_posterior_is_the_exact_gaussian_posterior():
@@ -66,7 +77,9 @@ def test_encode_gives_the_mean_field_posterior():
     mean, _ = model.posterior(x)
     precision = torch.eye(K, dtype=torch.float64) + W.T @ W
     torch.testing.assert_close(mu, mean)
-    torch.testing.assert_close(logvar, (-torch.log(torch.diagonal(precision))).expand_as(mu))
+    torch.testing.assert_close(
+        logvar, (-torch.log(torch.diagonal(precision))).expand_as(mu)
+    )
 
 
 def test_decode_and_log_joint():
@@ -74,10 +87,11 @@ def test_decode_and_log_joint():
     z = torch.randn(3, K, generator=gen(2), dtype=torch.float64)
     torch.testing.assert_close(model.decode(z), z @ W.T + b)
     x = sample_x(W, b, 3)
-    expected = (
-        MultivariateNormal(z @ W.T + b, torch.eye(D, dtype=torch.float64)).log_prob(x)
-        + MultivariateNormal(torch.zeros(K, dtype=torch.float64), torch.eye(K, dtype=torch.float64)).log_prob(z)
-    )
+    expected = MultivariateNormal(
+        z @ W.T + b, torch.eye(D, dtype=torch.float64)
+    ).log_prob(x) + MultivariateNormal(
+        torch.zeros(K, dtype=torch.float64), torch.eye(K, dtype=torch.float64)
+    ).log_prob(z)
     torch.testing.assert_close(model.log_joint(x, z), expected)
 
 
@@ -89,7 +103,9 @@ def test_kl_to_posterior_matches_torch():
     mean, cov = model.posterior(x)
     q = MultivariateNormal(mu, torch.diag_embed(torch.exp(logvar)))
     p = MultivariateNormal(mean, cov.expand(4, K, K))
-    torch.testing.assert_close(model.kl_to_posterior(x, mu, logvar), kl_divergence(q, p))
+    torch.testing.assert_close(
+        model.kl_to_posterior(x, mu, logvar), kl_divergence(q, p)
+    )
 
 
 @pytest.mark.parametrize("which_q", ["encoder", "arbitrary"])
@@ -103,7 +119,9 @@ def test_log_evidence_is_elbo_plus_kl_to_posterior(which_q):
         mu = torch.randn(5, K, generator=gen(5), dtype=torch.float64)
         logvar = torch.randn(5, K, generator=gen(6), dtype=torch.float64)
     lhs = model.log_marginal(x)
-    rhs = exact_elbo(W, b, x, mu, logvar) + model.kl_to_posterior(x, mu, logvar)
+    rhs = exact_elbo(W, b, x, mu, logvar) + model.kl_to_posterior(
+        x, mu, logvar
+    )
     torch.testing.assert_close(lhs, rhs)
     assert (model.kl_to_posterior(x, mu, logvar) > 0).all()
 
@@ -115,7 +133,12 @@ def test_random_constructor():
     assert x.shape == (2, 6)
     mu, logvar = model.encode(x)
     assert mu.shape == (2, 3) and logvar.shape == (2, 3)
-    torch.testing.assert_close(model.log_marginal(x), MultivariateNormal(model.b, model.W @ model.W.T + torch.eye(6, dtype=model.W.dtype)).log_prob(x))
+    torch.testing.assert_close(
+        model.log_marginal(x),
+        MultivariateNormal(
+            model.b, model.W @ model.W.T + torch.eye(6, dtype=model.W.dtype)
+        ).log_prob(x),
+    )
 
 
 def test_grid_log_marginal_matches_the_closed_form():
@@ -148,30 +171,47 @@ def test_elbo_monte_carlo_matches_the_closed_form():
     mu, logvar = model.encode(x)
     exact = exact_elbo(W, b, x, mu, logvar)
     # standard error of the reconstruction term, from an independent set of samples
-    z = mu + torch.exp(logvar / 2) * torch.randn(m, *mu.shape, generator=gen(13), dtype=torch.float64)
+    z = mu + torch.exp(logvar / 2) * torch.randn(
+        m, *mu.shape, generator=gen(13), dtype=torch.float64
+    )
     log_px_z = -0.5 * ((x - z @ W.T - b) ** 2).sum(-1) - 0.5 * D * LOG_2PI
     stderr = log_px_z.std(0) / math.sqrt(m)
-    assert ((out.total - exact).abs() < 5 * stderr).all(), (out.total, exact, stderr)
+    assert ((out.total - exact).abs() < 5 * stderr).all(), (
+        out.total,
+        exact,
+        stderr,
+    )
 
 
 def test_elbo_from_outputs_is_consistent():
     x = torch.rand(3, 1, 28, 28, generator=gen(14))
     logits = torch.randn(3, 1, 28, 28, generator=gen(15))
-    mu, logvar = torch.randn(3, 4, generator=gen(16)), torch.randn(3, 4, generator=gen(17))
+    mu, logvar = (
+        torch.randn(3, 4, generator=gen(16)),
+        torch.randn(3, 4, generator=gen(17)),
+    )
     out = vc.elbo_from_outputs(x, logits, mu, logvar, "bernoulli", beta=2.0)
-    torch.testing.assert_close(out.reconstruction, vc.bernoulli_log_likelihood(x, logits))
+    torch.testing.assert_close(
+        out.reconstruction, vc.bernoulli_log_likelihood(x, logits)
+    )
     torch.testing.assert_close(out.kl, vc.gaussian_kl(mu, logvar))
     torch.testing.assert_close(out.total, out.reconstruction - 2.0 * out.kl)
     g = vc.elbo_from_outputs(x, logits, mu, logvar, "gaussian")
-    torch.testing.assert_close(g.reconstruction, vc.gaussian_log_likelihood(x, logits))
+    torch.testing.assert_close(
+        g.reconstruction, vc.gaussian_log_likelihood(x, logits)
+    )
 
 
 def test_elbo_of_a_constant_model_is_d_log_half():
     x = torch.rand(4, 1, 28, 28, generator=gen(18))
     out = vc.elbo(PriorVAE(latent_dim=3), x, n_samples=2, generator=gen(19))
     torch.testing.assert_close(out.kl, torch.zeros(4))
-    torch.testing.assert_close(out.reconstruction, torch.full((4,), -784 * math.log(2.0)))
-    torch.testing.assert_close(out.total, torch.full((4,), -784 * math.log(2.0)))
+    torch.testing.assert_close(
+        out.reconstruction, torch.full((4,), -784 * math.log(2.0))
+    )
+    torch.testing.assert_close(
+        out.total, torch.full((4,), -784 * math.log(2.0))
+    )
 
 
 def test_elbo_on_mlpvae_shapes_and_gradients():
@@ -180,7 +220,10 @@ def test_elbo_on_mlpvae_shapes_and_gradients():
     out = vc.elbo(model, x, n_samples=3, generator=gen(21))
     assert all(part.shape == (5,) for part in out)
     (-out.total.mean()).backward()
-    assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in model.parameters())
+    assert all(
+        p.grad is not None and torch.isfinite(p.grad).all()
+        for p in model.parameters()
+    )
 
 
 def test_elbo_generator_reproducible():
@@ -197,18 +240,27 @@ def test_iwae_is_exact_when_q_is_the_posterior():
     model, W, b = make_model(d=4, k=1, seed=24)
     x = sample_x(W, b, 5, seed=25)
     for k in (1, 7):
-        torch.testing.assert_close(vc.iwae_bound(model, x, k, generator=gen(26)), model.log_marginal(x))
+        torch.testing.assert_close(
+            vc.iwae_bound(model, x, k, generator=gen(26)),
+            model.log_marginal(x),
+        )
 
 
 def test_iwae_at_k1_equals_the_elbo_in_expectation():
     model, W, b = make_model()
     x = sample_x(W, b, 1)
     reps = 20_000
-    values = vc.iwae_bound(model, x.expand(reps, D).contiguous(), 1, generator=gen(27))
+    values = vc.iwae_bound(
+        model, x.expand(reps, D).contiguous(), 1, generator=gen(27)
+    )
     mu, logvar = model.encode(x)
     exact = exact_elbo(W, b, x, mu, logvar)[0]
     stderr = values.std() / math.sqrt(reps)
-    assert abs(values.mean() - exact) < 5 * stderr, (values.mean().item(), exact.item(), stderr.item())
+    assert abs(values.mean() - exact) < 5 * stderr, (
+        values.mean().item(),
+        exact.item(),
+        stderr.item(),
+    )
 
 
 def test_iwae_rises_with_k_and_converges_to_log_evidence():
@@ -218,18 +270,27 @@ def test_iwae_rises_with_k_and_converges_to_log_evidence():
     mu, logvar = model.encode(x)
     elbo = exact_elbo(W, b, x, mu, logvar).mean()
     gap_elbo = log_px - elbo
-    assert gap_elbo > 0.2  # the mean-field q is not the posterior, so there is a gap to close
+    assert (
+        gap_elbo > 0.2
+    )  # the mean-field q is not the posterior, so there is a gap to close
     reps = 400
     xs = x.repeat(reps, 1)
     mean, stderr = {}, {}
     for k in (1, 10, 100, 1000):
-        values = vc.iwae_bound(model, xs, k, generator=gen(28)).view(reps, 3).mean(1)
+        values = (
+            vc.iwae_bound(model, xs, k, generator=gen(28))
+            .view(reps, 3)
+            .mean(1)
+        )
         mean[k], stderr[k] = values.mean(), values.std() / math.sqrt(reps)
     # L_1 is the ELBO in expectation; L_k rises with k and stays below log p(x) up to Monte Carlo error
     assert abs(mean[1] - elbo) < 5 * stderr[1]
     assert elbo < mean[10] < mean[100] < mean[1000] < log_px + 5 * stderr[1000]
     # and by k = 1000 it has closed more than 90% of the ELBO's gap
-    assert log_px - mean[1000] < 0.1 * gap_elbo, (log_px - mean[1000], gap_elbo)
+    assert log_px - mean[1000] < 0.1 * gap_elbo, (
+        log_px - mean[1000],
+        gap_elbo,
+    )
 
 
 def test_iwae_chunks_give_the_same_bound():
@@ -239,11 +300,15 @@ def test_iwae_chunks_give_the_same_bound():
     reps = 300
     xs = x.repeat(reps, 1)
     full = vc.iwae_bound(model, xs, 64, generator=gen(29)).view(reps, 2)
-    chunked = vc.iwae_bound(model, xs, 64, generator=gen(30), chunk_size=16).view(reps, 2)
+    chunked = vc.iwae_bound(
+        model, xs, 64, generator=gen(30), chunk_size=16
+    ).view(reps, 2)
     stderr = torch.sqrt((full.var(0) + chunked.var(0)) / reps)
     assert ((full.mean(0) - chunked.mean(0)).abs() < 5 * stderr).all()
     # the same generator seed with the same chunking is reproducible
-    again = vc.iwae_bound(model, xs, 64, generator=gen(30), chunk_size=16).view(reps, 2)
+    again = vc.iwae_bound(
+        model, xs, 64, generator=gen(30), chunk_size=16
+    ).view(reps, 2)
     torch.testing.assert_close(again, chunked, rtol=0, atol=0)
 
 

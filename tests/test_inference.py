@@ -1,5 +1,6 @@
 """Inference with a trained VAE (chapter 5): generate, embed, reconstruct, interpolate, latent_grid,
 active_units and probe_accuracy."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,7 +17,9 @@ def test_generate_mean_images(trained_mlp):
     images = vc.generate(trained_mlp, 12, method="mean", generator=gen(1))
     assert images.shape == (12, 1, 28, 28)
     assert ((images >= 0) & (images <= 1)).all()
-    assert not ((images == 0) | (images == 1)).all()  # Method A: grey levels, not 0/1 pixels
+    assert not (
+        (images == 0) | (images == 1)
+    ).all()  # Method A: grey levels, not 0/1 pixels
 
 
 def test_generate_sampled_bernoulli_pixels_are_binary(trained_mlp):
@@ -28,7 +31,9 @@ def test_generate_sampled_bernoulli_pixels_are_binary(trained_mlp):
 def test_generate_given_z_and_reproducibility(trained_mlp):
     z = torch.randn(5, trained_mlp.latent_dim, generator=gen(3))
     images = vc.generate(trained_mlp, 5, z=z)
-    torch.testing.assert_close(images, torch.sigmoid(trained_mlp.decode(z)).detach())
+    torch.testing.assert_close(
+        images, torch.sigmoid(trained_mlp.decode(z)).detach()
+    )
     a = vc.generate(trained_mlp, 4, generator=gen(4))
     b = vc.generate(trained_mlp, 4, generator=gen(4))
     torch.testing.assert_close(a, b, rtol=0, atol=0)
@@ -40,7 +45,10 @@ def test_generate_gaussian_sample_is_mean_plus_unit_noise():
     mean = vc.generate(model, 200, method="mean", z=z)
     sample = vc.generate(model, 200, method="sample", z=z, generator=gen(5))
     noise = sample - mean
-    assert abs(noise.mean().item()) < 0.01 and abs(noise.std().item() - 1.0) < 0.01
+    assert (
+        abs(noise.mean().item()) < 0.01
+        and abs(noise.std().item() - 1.0) < 0.01
+    )
 
 
 def test_generate_returns_no_graph(trained_mlp):
@@ -71,7 +79,10 @@ def test_reconstruct(trained_mlp, mnist):
     rec = vc.reconstruct(trained_mlp, x)
     assert rec.shape == (8, 1, 28, 28)
     assert ((rec >= 0) & (rec <= 1)).all()
-    torch.testing.assert_close(rec, torch.sigmoid(trained_mlp.decode(trained_mlp.encode(x)[0])).detach())
+    torch.testing.assert_close(
+        rec,
+        torch.sigmoid(trained_mlp.decode(trained_mlp.encode(x)[0])).detach(),
+    )
     # a trained model reconstructs its inputs much better than the average training digit does
     err = (rec - x).pow(2).mean()
     baseline = (mnist.train_images.mean(0, keepdim=True) - x).pow(2).mean()
@@ -86,7 +97,9 @@ def test_interpolate_endpoints_are_the_reconstructions(trained_mlp, mnist):
     torch.testing.assert_close(path[0], ends[0])
     torch.testing.assert_close(path[-1], ends[1])
     # batched [1, 1, 28, 28] inputs give the same path
-    torch.testing.assert_close(vc.interpolate(trained_mlp, x_a[None], x_b[None], steps=7), path)
+    torch.testing.assert_close(
+        vc.interpolate(trained_mlp, x_a[None], x_b[None], steps=7), path
+    )
 
 
 def test_latent_grid_shape_and_order():
@@ -96,7 +109,9 @@ def test_latent_grid_shape_and_order():
     assert images.shape == (25, 1, 28, 28)
     assert ((images >= 0) & (images <= 1)).all()
     # the centre of an odd grid is z = (0, 0)
-    torch.testing.assert_close(images[12], torch.sigmoid(model.decode(torch.zeros(1, 2)))[0].detach())
+    torch.testing.assert_close(
+        images[12], torch.sigmoid(model.decode(torch.zeros(1, 2)))[0].detach()
+    )
     with pytest.raises(ValueError, match="latent_dim"):
         vc.latent_grid(vc.MLPVAE(latent_dim=3, hidden_dim=16))
 
@@ -121,10 +136,18 @@ def test_latent_grid_maps_a_uniform_grid_through_the_normal_icdf():
         def mean_image(self, out):
             return out
 
-    z = vc.latent_grid(Echo(), n=3, lo=0.1, hi=0.9).view(9, 784)[:, :2].view(3, 3, 2)
-    q = torch.distributions.Normal(0.0, 1.0).icdf(torch.tensor([0.1, 0.5, 0.9]))
+    z = (
+        vc.latent_grid(Echo(), n=3, lo=0.1, hi=0.9)
+        .view(9, 784)[:, :2]
+        .view(3, 3, 2)
+    )
+    q = torch.distributions.Normal(0.0, 1.0).icdf(
+        torch.tensor([0.1, 0.5, 0.9])
+    )
     torch.testing.assert_close(z[0, :, 0], q)  # z_1 rises along a row
-    torch.testing.assert_close(z[:, 0, 1], q.flip(0))  # z_2 falls down a column
+    torch.testing.assert_close(
+        z[:, 0, 1], q.flip(0)
+    )  # z_2 falls down a column
 
 
 # -------------------------------------------------------------------- active units
@@ -139,7 +162,7 @@ class LinearEncoder(nn.Module):
         self.latent_dim = len(scale)
 
     def encode(self, x):
-        mu = x.flatten(1)[:, 300:300 + self.latent_dim] * self.scale
+        mu = x.flatten(1)[:, 300 : 300 + self.latent_dim] * self.scale
         return mu, torch.zeros_like(mu)
 
     def decode(self, z):
@@ -151,7 +174,9 @@ def test_active_units_counts_informative_dimensions(mnist):
     n, variances = vc.active_units(LinearEncoder([1.0, 0.0, 2.0, 0.0]), x)
     assert n == 2
     assert variances.shape == (4,)
-    expected = x.flatten(1)[:, 300:304].var(0) * torch.tensor([1.0, 0.0, 4.0, 0.0])
+    expected = x.flatten(1)[:, 300:304].var(0) * torch.tensor(
+        [1.0, 0.0, 4.0, 0.0]
+    )
     torch.testing.assert_close(variances, expected)
     n_collapsed, v0 = vc.active_units(LinearEncoder([0.0, 0.0, 0.0]), x)
     assert n_collapsed == 0 and (v0 == 0).all()
@@ -161,16 +186,26 @@ def test_active_units_threshold(mnist):
     x = mnist.test_images[:500]
     _, variances = vc.active_units(LinearEncoder([1.0, 0.05]), x)
     cut = float(variances.min() + variances.max()) / 2
-    assert vc.active_units(LinearEncoder([1.0, 0.05]), x, threshold=cut)[0] == 1
-    assert vc.active_units(LinearEncoder([1.0, 0.05]), x, threshold=0.0)[0] == 2
+    assert (
+        vc.active_units(LinearEncoder([1.0, 0.05]), x, threshold=cut)[0] == 1
+    )
+    assert (
+        vc.active_units(LinearEncoder([1.0, 0.05]), x, threshold=0.0)[0] == 2
+    )
 
 
-def test_trained_model_has_active_units_and_collapsed_one_has_none(trained_mlp, mnist):
+def test_trained_model_has_active_units_and_collapsed_one_has_none(
+    trained_mlp, mnist
+):
     n, variances = vc.active_units(trained_mlp, mnist.test_images[:500])
-    assert 1 <= n <= trained_mlp.latent_dim and variances.shape == (trained_mlp.latent_dim,)
+    assert 1 <= n <= trained_mlp.latent_dim and variances.shape == (
+        trained_mlp.latent_dim,
+    )
     torch.manual_seed(0)
     collapsed = vc.MLPVAE(latent_dim=4, hidden_dim=32)
-    with torch.no_grad():  # an encoder that ignores x: q(z|x) = N(0, I) for every image
+    with (
+        torch.no_grad()
+    ):  # an encoder that ignores x: q(z|x) = N(0, I) for every image
         collapsed.fc_mu.weight.zero_()
         collapsed.fc_mu.bias.zero_()
     assert vc.active_units(collapsed, mnist.test_images[:500])[0] == 0
@@ -189,24 +224,43 @@ def clustered_features(labels, spread, seed):
 @pytest.mark.parametrize("method", ["logistic", "knn"])
 def test_probe_accuracy_separable_vs_random(mnist, method):
     ytr, yte = mnist.train_labels.numpy(), mnist.test_labels.numpy()
-    good = vc.probe_accuracy(clustered_features(ytr, 0.3, 1), ytr, clustered_features(yte, 0.3, 2), yte, n_labels=100, method=method)
+    good = vc.probe_accuracy(
+        clustered_features(ytr, 0.3, 1),
+        ytr,
+        clustered_features(yte, 0.3, 2),
+        yte,
+        n_labels=100,
+        method=method,
+    )
     assert good > 0.95
     rng = np.random.RandomState(3)
-    chance = vc.probe_accuracy(rng.normal(size=(4000, 5)), ytr, rng.normal(size=(1000, 5)), yte, n_labels=100, method=method)
+    chance = vc.probe_accuracy(
+        rng.normal(size=(4000, 5)),
+        ytr,
+        rng.normal(size=(1000, 5)),
+        yte,
+        n_labels=100,
+        method=method,
+    )
     assert 0.03 < chance < 0.2
 
 
 def test_probe_accuracy_on_embeddings_beats_chance(trained_mlp, mnist):
     ztr = vc.embed(trained_mlp, mnist.train_images)
     zte = vc.embed(trained_mlp, mnist.test_images)
-    acc = vc.probe_accuracy(ztr, mnist.train_labels, zte, mnist.test_labels, n_labels=100)
+    acc = vc.probe_accuracy(
+        ztr, mnist.train_labels, zte, mnist.test_labels, n_labels=100
+    )
     assert 0.4 < acc <= 1.0
 
 
 def test_probe_uses_a_class_balanced_subset(mnist):
     idx = vc.balanced_subset(mnist.train_labels, 100, seed=0)
     assert len(idx) == 100 and len(set(idx.tolist())) == 100
-    assert np.bincount(mnist.train_labels.numpy()[idx], minlength=10).tolist() == [10] * 10
+    assert (
+        np.bincount(mnist.train_labels.numpy()[idx], minlength=10).tolist()
+        == [10] * 10
+    )
 
 
 def test_probe_is_deterministic(mnist):

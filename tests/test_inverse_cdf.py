@@ -1,5 +1,6 @@
 """Inverse-CDF sampling (chapter 3): each closed-form inverse CDF against its distribution,
 and its pathwise gradient against the implicit-function gradient and closed-form expectations."""
+
 from __future__ import annotations
 
 import math
@@ -24,17 +25,42 @@ def kumaraswamy_cdf(x, a, b):
 
 # name -> (icdf, params, scipy cdf, differentiable torch cdf F(x, *params))
 CASES = {
-    "normal": (vc.normal_icdf, (1.5, 2.0), stats.norm(1.5, 2.0).cdf, lambda x, m, s: Normal(m, s).cdf(x)),
-    "exponential": (vc.exponential_icdf, (2.5,), stats.expon(scale=1 / 2.5).cdf, lambda x, r: 1 - torch.exp(-r * x)),
-    "logistic": (vc.logistic_icdf, (0.5, 1.5), stats.logistic(0.5, 1.5).cdf, lambda x, m, s: torch.sigmoid((x - m) / s)),
+    "normal": (
+        vc.normal_icdf,
+        (1.5, 2.0),
+        stats.norm(1.5, 2.0).cdf,
+        lambda x, m, s: Normal(m, s).cdf(x),
+    ),
+    "exponential": (
+        vc.exponential_icdf,
+        (2.5,),
+        stats.expon(scale=1 / 2.5).cdf,
+        lambda x, r: 1 - torch.exp(-r * x),
+    ),
+    "logistic": (
+        vc.logistic_icdf,
+        (0.5, 1.5),
+        stats.logistic(0.5, 1.5).cdf,
+        lambda x, m, s: torch.sigmoid((x - m) / s),
+    ),
     "gumbel": (
         vc.gumbel_icdf,
         (-1.0, 2.0),
         stats.gumbel_r(-1.0, 2.0).cdf,
         lambda x, m, s: torch.exp(-torch.exp(-(x - m) / s)),
     ),
-    "laplace": (vc.laplace_icdf, (0.3, 0.7), stats.laplace(0.3, 0.7).cdf, lambda x, m, s: Laplace(m, s).cdf(x)),
-    "cauchy": (vc.cauchy_icdf, (1.0, 0.5), stats.cauchy(1.0, 0.5).cdf, lambda x, m, s: Cauchy(m, s).cdf(x)),
+    "laplace": (
+        vc.laplace_icdf,
+        (0.3, 0.7),
+        stats.laplace(0.3, 0.7).cdf,
+        lambda x, m, s: Laplace(m, s).cdf(x),
+    ),
+    "cauchy": (
+        vc.cauchy_icdf,
+        (1.0, 0.5),
+        stats.cauchy(1.0, 0.5).cdf,
+        lambda x, m, s: Cauchy(m, s).cdf(x),
+    ),
     "kumaraswamy": (
         vc.kumaraswamy_icdf,
         (2.0, 5.0),
@@ -53,7 +79,9 @@ def tensors(params, dtype=torch.float64, shape=()):
 def test_samples_pass_kolmogorov_smirnov(name):
     """20,000 samples against the scipy CDF: a swapped scale/rate, a sign flip or a lost factor fails."""
     icdf, params, cdf, _ = CASES[name]
-    x = vc.inverse_cdf_sample(icdf, *tensors(params), shape=(20_000,), generator=gen(1))
+    x = vc.inverse_cdf_sample(
+        icdf, *tensors(params), shape=(20_000,), generator=gen(1)
+    )
     assert x.shape == (20_000,)
     result = stats.kstest(x.detach().numpy(), cdf)
     assert result.pvalue > 1e-3, (name, result)
@@ -67,7 +95,11 @@ def test_cdf_of_icdf_is_identity(name, u):
     x = icdf(torch.tensor(u, dtype=torch.float64), *p)
     assert torch.isfinite(x)
     back = torch_cdf(x, *p)
-    assert math.isclose(back.item(), u, rel_tol=1e-9, abs_tol=1e-10), (name, u, back.item())
+    assert math.isclose(back.item(), u, rel_tol=1e-9, abs_tol=1e-10), (
+        name,
+        u,
+        back.item(),
+    )
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -82,7 +114,9 @@ def test_icdf_is_increasing_in_u(name):
 def test_gradcheck_float64(name):
     icdf, params, _, _ = CASES[name]
     # u = 0.5 is left out: autograd's subgradient of |u - 1/2| there makes Laplace's du-derivative 0
-    u = torch.tensor([0.05, 0.3, 0.45, 0.77, 0.95], dtype=torch.float64, requires_grad=True)
+    u = torch.tensor(
+        [0.05, 0.3, 0.45, 0.77, 0.95], dtype=torch.float64, requires_grad=True
+    )
     p = [t.requires_grad_() for t in tensors(params, shape=(5,))]
     assert torch.autograd.gradcheck(icdf, (u, *p))
 
@@ -111,7 +145,10 @@ EXPECTATIONS = {
     "gumbel": (lambda x: x, lambda m, s: m + EULER_GAMMA * s),
     "laplace": (lambda x: x**2, lambda m, s: m**2 + 2 * s**2),
     # 1 / (1 + x^2) is pi times the Cauchy(0, 1) density, so E = density of Cauchy(m, s + 1) at 0 times pi
-    "cauchy": (lambda x: 1 / (1 + x**2), lambda m, s: (1 + s) / ((1 + s) ** 2 + m**2)),
+    "cauchy": (
+        lambda x: 1 / (1 + x**2),
+        lambda m, s: (1 + s) / ((1 + s) ** 2 + m**2),
+    ),
     "kumaraswamy": (lambda x: x, lambda a, b: Kumaraswamy(a, b).mean),
 }
 
@@ -122,57 +159,96 @@ def test_pathwise_monte_carlo_gradient_matches_the_closed_form(name):
     icdf, params, _, _ = CASES[name]
     f, expectation = EXPECTATIONS[name]
     n = 200_000
-    p = [t.requires_grad_() for t in tensors(params, shape=(n,))]  # one leaf per sample: per-sample gradients
+    p = [
+        t.requires_grad_() for t in tensors(params, shape=(n,))
+    ]  # one leaf per sample: per-sample gradients
     x = vc.inverse_cdf_sample(icdf, *p, generator=gen(2))
     assert x.shape == (n,)
     f(x).sum().backward()
-    theta = [torch.tensor(float(v), dtype=torch.float64, requires_grad=True) for v in params]
+    theta = [
+        torch.tensor(float(v), dtype=torch.float64, requires_grad=True)
+        for v in params
+    ]
     exact = torch.autograd.grad(expectation(*theta), theta)
     for leaf, target in zip(p, exact):
         g = leaf.grad
         stderr = g.std() / math.sqrt(n)
-        assert abs(g.mean() - target) <= 5 * stderr + 1e-12, (name, g.mean().item(), target.item(), stderr.item())
+        assert abs(g.mean() - target) <= 5 * stderr + 1e-12, (
+            name,
+            g.mean().item(),
+            target.item(),
+            stderr.item(),
+        )
 
 
 def test_sample_shape_broadcasts_with_the_parameters():
     loc = torch.tensor([0.0, 1.0, 2.0])
     scale = torch.tensor([1.0, 2.0, 3.0])
-    x = vc.inverse_cdf_sample(vc.normal_icdf, loc, scale, shape=(4,), generator=gen(3))
+    x = vc.inverse_cdf_sample(
+        vc.normal_icdf, loc, scale, shape=(4,), generator=gen(3)
+    )
     assert x.shape == (4, 3)
-    assert vc.inverse_cdf_sample(vc.exponential_icdf, torch.tensor(1.0), shape=(2, 5), generator=gen(4)).shape == (2, 5)
+    assert vc.inverse_cdf_sample(
+        vc.exponential_icdf, torch.tensor(1.0), shape=(2, 5), generator=gen(4)
+    ).shape == (2, 5)
 
 
 def test_gradients_flow_to_the_parameters():
     loc = torch.tensor(0.5, requires_grad=True)
     scale = torch.tensor(2.0, requires_grad=True)
-    x = vc.inverse_cdf_sample(vc.laplace_icdf, loc, scale, shape=(10,), generator=gen(5))
+    x = vc.inverse_cdf_sample(
+        vc.laplace_icdf, loc, scale, shape=(10,), generator=gen(5)
+    )
     x.sum().backward()
     assert loc.grad is not None and scale.grad is not None
-    torch.testing.assert_close(loc.grad, torch.tensor(10.0))  # dx/dloc = 1 for every location family
+    torch.testing.assert_close(
+        loc.grad, torch.tensor(10.0)
+    )  # dx/dloc = 1 for every location family
     torch.testing.assert_close(scale.grad, ((x - loc) / scale).sum().detach())
 
 
 def test_generator_reproducibility():
-    a = vc.inverse_cdf_sample(vc.gumbel_icdf, torch.tensor(0.0), torch.tensor(1.0), shape=(6,), generator=gen(6))
-    b = vc.inverse_cdf_sample(vc.gumbel_icdf, torch.tensor(0.0), torch.tensor(1.0), shape=(6,), generator=gen(6))
+    a = vc.inverse_cdf_sample(
+        vc.gumbel_icdf,
+        torch.tensor(0.0),
+        torch.tensor(1.0),
+        shape=(6,),
+        generator=gen(6),
+    )
+    b = vc.inverse_cdf_sample(
+        vc.gumbel_icdf,
+        torch.tensor(0.0),
+        torch.tensor(1.0),
+        shape=(6,),
+        generator=gen(6),
+    )
     torch.testing.assert_close(a, b, rtol=0, atol=0)
 
 
 def test_normal_icdf_defaults_and_ndtri():
     u = torch.tensor([0.025, 0.5, 0.975], dtype=torch.float64)
     torch.testing.assert_close(vc.normal_icdf(u), torch.special.ndtri(u))
-    torch.testing.assert_close(vc.normal_icdf(torch.tensor(0.975, dtype=torch.float64)), torch.tensor(1.959963984540054, dtype=torch.float64))
-    torch.testing.assert_close(vc.normal_icdf(u, 1.0, 3.0), 1.0 + 3.0 * torch.special.ndtri(u))
+    torch.testing.assert_close(
+        vc.normal_icdf(torch.tensor(0.975, dtype=torch.float64)),
+        torch.tensor(1.959963984540054, dtype=torch.float64),
+    )
+    torch.testing.assert_close(
+        vc.normal_icdf(u, 1.0, 3.0), 1.0 + 3.0 * torch.special.ndtri(u)
+    )
 
 
 def test_kumaraswamy_matches_torch_distribution_density():
     """The derivative of u -> x is 1 / density: compare with torch.distributions.Kumaraswamy.log_prob."""
-    u = torch.tensor([0.05, 0.3, 0.6, 0.95], dtype=torch.float64, requires_grad=True)
+    u = torch.tensor(
+        [0.05, 0.3, 0.6, 0.95], dtype=torch.float64, requires_grad=True
+    )
     a = torch.tensor(2.0, dtype=torch.float64)
     b = torch.tensor(5.0, dtype=torch.float64)
     x = vc.kumaraswamy_icdf(u, a, b)
     (dx_du,) = torch.autograd.grad(x.sum(), u)
-    torch.testing.assert_close(-torch.log(dx_du), Kumaraswamy(a, b).log_prob(x.detach()))
+    torch.testing.assert_close(
+        -torch.log(dx_du), Kumaraswamy(a, b).log_prob(x.detach())
+    )
 
 
 def test_icdf_values_stay_finite_near_the_ends():
@@ -185,6 +261,10 @@ def test_icdf_values_stay_finite_near_the_ends():
 def test_laplace_icdf_slope_at_the_median():
     """dF^{-1}/du = 1 / f(F^{-1}(u)) = scale / min(u, 1 - u): 2 scale at u = 1/2, where a sign()-based
     formula gives 0, and 4 scale at the quartiles."""
-    u = torch.tensor([0.5, 0.25, 0.75], dtype=torch.float64, requires_grad=True)
+    u = torch.tensor(
+        [0.5, 0.25, 0.75], dtype=torch.float64, requires_grad=True
+    )
     vc.laplace_icdf(u, 1.0, 3.0).sum().backward()
-    torch.testing.assert_close(u.grad, torch.tensor([6.0, 12.0, 12.0], dtype=torch.float64))
+    torch.testing.assert_close(
+        u.grad, torch.tensor([6.0, 12.0, 12.0], dtype=torch.float64)
+    )

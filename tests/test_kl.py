@@ -1,4 +1,5 @@
 """vc.gaussian_kl: KL(N(mu, diag exp(logvar)) || N(0, I)) in closed form (chapter 1)."""
+
 from __future__ import annotations
 
 import math
@@ -32,13 +33,21 @@ def test_shape_and_units():
 def test_known_values():
     """Hand-computed: a wrong factor 1/2 or a variance/std mix-up changes every one of these."""
     mu = torch.tensor([[0.0, 0.0], [1.0, 0.0], [0.0, 0.0], [2.0, -1.0]])
-    logvar = torch.tensor([[0.0, 0.0], [0.0, 0.0], [math.log(4.0), 0.0], [math.log(0.5), math.log(2.0)]])
+    logvar = torch.tensor(
+        [
+            [0.0, 0.0],
+            [0.0, 0.0],
+            [math.log(4.0), 0.0],
+            [math.log(0.5), math.log(2.0)],
+        ]
+    )
     expected = torch.tensor(
         [
             0.0,
             0.5,  # 1/2 mu^2
             0.5 * (4.0 - 1.0 - math.log(4.0)),
-            0.5 * (0.5 - 1 - math.log(0.5) + 4.0) + 0.5 * (2.0 - 1 - math.log(2.0) + 1.0),
+            0.5 * (0.5 - 1 - math.log(0.5) + 4.0)
+            + 0.5 * (2.0 - 1 - math.log(2.0) + 1.0),
         ]
     )
     torch.testing.assert_close(vc.gaussian_kl(mu, logvar), expected)
@@ -50,7 +59,9 @@ def test_known_values():
 )
 def test_matches_torch_kl_divergence(mu, logvar):
     mu, logvar = torch.from_numpy(mu), torch.from_numpy(logvar)
-    torch.testing.assert_close(vc.gaussian_kl(mu, logvar), torch_kl(mu, logvar), rtol=1e-9, atol=1e-9)
+    torch.testing.assert_close(
+        vc.gaussian_kl(mu, logvar), torch_kl(mu, logvar), rtol=1e-9, atol=1e-9
+    )
 
 
 def test_matches_monte_carlo():
@@ -58,11 +69,19 @@ def test_matches_monte_carlo():
     mu = torch.tensor([[0.3, -1.2, 2.0]], dtype=torch.float64)
     logvar = torch.tensor([[0.5, -1.0, 0.0]], dtype=torch.float64)
     std = torch.exp(logvar / 2)
-    z = mu + std * torch.randn(400_000, 3, generator=gen(1), dtype=torch.float64)
-    log_ratio = Normal(mu, std).log_prob(z).sum(-1) - Normal(0.0, 1.0).log_prob(z).sum(-1)
+    z = mu + std * torch.randn(
+        400_000, 3, generator=gen(1), dtype=torch.float64
+    )
+    log_ratio = Normal(mu, std).log_prob(z).sum(-1) - Normal(
+        0.0, 1.0
+    ).log_prob(z).sum(-1)
     mc, stderr = log_ratio.mean(), log_ratio.std() / math.sqrt(len(log_ratio))
     exact = vc.gaussian_kl(mu, logvar)[0]
-    assert abs(mc - exact) < 5 * stderr, (mc.item(), exact.item(), stderr.item())
+    assert abs(mc - exact) < 5 * stderr, (
+        mc.item(),
+        exact.item(),
+        stderr.item(),
+    )
 
 
 @given(
@@ -72,14 +91,18 @@ def test_matches_monte_carlo():
 def test_non_negative_and_zero_only_at_the_prior(mu, logvar):
     kl = vc.gaussian_kl(torch.from_numpy(mu), torch.from_numpy(logvar))
     assert (kl >= -1e-12).all()
-    assert vc.gaussian_kl(torch.zeros(2, 3), torch.zeros(2, 3)).abs().max() == 0
+    assert (
+        vc.gaussian_kl(torch.zeros(2, 3), torch.zeros(2, 3)).abs().max() == 0
+    )
 
 
 def test_gradcheck_float64():
     mu = torch.randn(3, 4, dtype=torch.float64, requires_grad=True)
     logvar = torch.randn(3, 4, dtype=torch.float64, requires_grad=True)
     assert torch.autograd.gradcheck(vc.gaussian_kl, (mu, logvar))
-    assert torch.autograd.gradcheck(lambda m, lv: vc.gaussian_kl(m, lv, per_dim=True), (mu, logvar))
+    assert torch.autograd.gradcheck(
+        lambda m, lv: vc.gaussian_kl(m, lv, per_dim=True), (mu, logvar)
+    )
 
 
 def test_analytic_gradients():
@@ -88,7 +111,9 @@ def test_analytic_gradients():
     logvar = torch.randn(3, 4, dtype=torch.float64, requires_grad=True)
     vc.gaussian_kl(mu, logvar).sum().backward()
     torch.testing.assert_close(mu.grad, mu.detach())
-    torch.testing.assert_close(logvar.grad, (torch.exp(logvar.detach()) - 1) / 2)
+    torch.testing.assert_close(
+        logvar.grad, (torch.exp(logvar.detach()) - 1) / 2
+    )
 
 
 @given(
@@ -103,4 +128,9 @@ def test_finite_values_and_gradients_over_the_whole_logvar_range(mu, logvar):
     kl.sum().backward()
     assert torch.isfinite(mu.grad).all() and torch.isfinite(logvar.grad).all()
     # float32 result still agrees with the float64 reference
-    torch.testing.assert_close(kl.double(), torch_kl(mu.double(), logvar.double()), rtol=1e-5, atol=1e-4)
+    torch.testing.assert_close(
+        kl.double(),
+        torch_kl(mu.double(), logvar.double()),
+        rtol=1e-5,
+        atol=1e-4,
+    )

@@ -1,4 +1,5 @@
 """vc.bernoulli_log_likelihood, vc.gaussian_log_likelihood, vc.log_likelihood, vc.log_normal_diag."""
+
 from __future__ import annotations
 
 import math
@@ -20,7 +21,12 @@ LOG_2PI = math.log(2 * math.pi)
 
 def torch_bernoulli(x, logits):
     # validate_args=False: torch then evaluates the same formula for continuous targets in [0, 1]
-    return Bernoulli(logits=logits, validate_args=False).log_prob(x).flatten(1).sum(1)
+    return (
+        Bernoulli(logits=logits, validate_args=False)
+        .log_prob(x)
+        .flatten(1)
+        .sum(1)
+    )
 
 
 def torch_gaussian(x, mean):
@@ -34,20 +40,29 @@ def test_bernoulli_matches_torch_on_images():
     ll = vc.bernoulli_log_likelihood(x, logits)
     assert ll.shape == (4,)
     torch.testing.assert_close(ll, torch_bernoulli(x, logits))
-    torch.testing.assert_close(ll, -F.binary_cross_entropy_with_logits(logits, x, reduction="none").flatten(1).sum(1))
+    torch.testing.assert_close(
+        ll,
+        -F.binary_cross_entropy_with_logits(logits, x, reduction="none")
+        .flatten(1)
+        .sum(1),
+    )
 
 
 def test_bernoulli_binary_targets_and_flat_shape():
     x = (torch.rand(3, 784, generator=gen(3)) > 0.5).float()
     logits = torch.randn(3, 784, generator=gen(4))
-    torch.testing.assert_close(vc.bernoulli_log_likelihood(x, logits), torch_bernoulli(x, logits))
+    torch.testing.assert_close(
+        vc.bernoulli_log_likelihood(x, logits), torch_bernoulli(x, logits)
+    )
 
 
 def test_bernoulli_zero_logits_is_d_log_half():
     """Any x in [0, 1] with logits 0 gives exactly -784 log 2 nats per image."""
     x = torch.rand(5, 1, 28, 28, generator=gen(5))
     expected = torch.full((5,), -784 * math.log(2.0))
-    torch.testing.assert_close(vc.bernoulli_log_likelihood(x, torch.zeros_like(x)), expected)
+    torch.testing.assert_close(
+        vc.bernoulli_log_likelihood(x, torch.zeros_like(x)), expected
+    )
 
 
 @given(
@@ -56,13 +71,17 @@ def test_bernoulli_zero_logits_is_d_log_half():
 )
 def test_bernoulli_property_against_torch(x, logits):
     x, logits = torch.from_numpy(x), torch.from_numpy(logits)
-    torch.testing.assert_close(vc.bernoulli_log_likelihood(x, logits), torch_bernoulli(x, logits))
+    torch.testing.assert_close(
+        vc.bernoulli_log_likelihood(x, logits), torch_bernoulli(x, logits)
+    )
 
 
 def test_bernoulli_stable_at_extreme_logits():
     """log sigmoid(-100) is -100 (a naive log(sigmoid(l)) gives -inf in float32)."""
     x = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
-    logits = torch.tensor([[100.0, -100.0], [100.0, -100.0]], requires_grad=True)
+    logits = torch.tensor(
+        [[100.0, -100.0], [100.0, -100.0]], requires_grad=True
+    )
     ll = vc.bernoulli_log_likelihood(x, logits)
     torch.testing.assert_close(ll.detach(), torch.tensor([0.0, -200.0]))
     ll.sum().backward()
@@ -106,7 +125,9 @@ def test_gaussian_keeps_the_log_2pi_constant_and_the_half():
 def test_gaussian_flat_shape_and_multivariate_normal():
     x = torch.randn(3, 7, dtype=torch.float64, generator=gen(10))
     mean = torch.randn(3, 7, dtype=torch.float64, generator=gen(11))
-    reference = MultivariateNormal(mean, torch.eye(7, dtype=torch.float64)).log_prob(x)
+    reference = MultivariateNormal(
+        mean, torch.eye(7, dtype=torch.float64)
+    ).log_prob(x)
     torch.testing.assert_close(vc.gaussian_log_likelihood(x, mean), reference)
 
 
@@ -116,27 +137,42 @@ def test_gaussian_flat_shape_and_multivariate_normal():
 )
 def test_gaussian_property_against_torch(x, mean):
     x, mean = torch.from_numpy(x), torch.from_numpy(mean)
-    torch.testing.assert_close(vc.gaussian_log_likelihood(x, mean), torch_gaussian(x, mean))
+    torch.testing.assert_close(
+        vc.gaussian_log_likelihood(x, mean), torch_gaussian(x, mean)
+    )
 
 
 @pytest.mark.parametrize(
     "log_likelihood, targets, seeds",
-    [(vc.bernoulli_log_likelihood, torch.rand, (6, 7)), (vc.gaussian_log_likelihood, torch.randn, (12, 13))],
+    [
+        (vc.bernoulli_log_likelihood, torch.rand, (6, 7)),
+        (vc.gaussian_log_likelihood, torch.randn, (12, 13)),
+    ],
     ids=["bernoulli", "gaussian"],
 )
 def test_gradcheck_float64(log_likelihood, targets, seeds):
     """The gradient in the decoder's output (logits or mean) against finite differences."""
     x = targets(3, 5, dtype=torch.float64, generator=gen(seeds[0]))
-    output = torch.randn(3, 5, dtype=torch.float64, generator=gen(seeds[1])).requires_grad_()
-    assert torch.autograd.gradcheck(lambda out: log_likelihood(x, out), (output,))
+    output = torch.randn(
+        3, 5, dtype=torch.float64, generator=gen(seeds[1])
+    ).requires_grad_()
+    assert torch.autograd.gradcheck(
+        lambda out: log_likelihood(x, out), (output,)
+    )
 
 
 # ------------------------------------------------------------------------- dispatch
 def test_log_likelihood_dispatches():
     x = torch.rand(2, 1, 28, 28, generator=gen(14))
     out = torch.randn(2, 1, 28, 28, generator=gen(15))
-    torch.testing.assert_close(vc.log_likelihood(x, out, "bernoulli"), vc.bernoulli_log_likelihood(x, out))
-    torch.testing.assert_close(vc.log_likelihood(x, out, "gaussian"), vc.gaussian_log_likelihood(x, out))
+    torch.testing.assert_close(
+        vc.log_likelihood(x, out, "bernoulli"),
+        vc.bernoulli_log_likelihood(x, out),
+    )
+    torch.testing.assert_close(
+        vc.log_likelihood(x, out, "gaussian"),
+        vc.gaussian_log_likelihood(x, out),
+    )
 
 
 def test_log_likelihood_unknown_name():
@@ -161,4 +197,6 @@ def test_log_normal_diag_broadcasts_over_sample_dimension():
     logvar = torch.randn(5, 3, dtype=torch.float64, generator=gen(21))
     out = vc.log_normal_diag(z, mu, logvar)
     assert out.shape == (4, 5)
-    torch.testing.assert_close(out, Normal(mu, torch.exp(logvar / 2)).log_prob(z).sum(-1))
+    torch.testing.assert_close(
+        out, Normal(mu, torch.exp(logvar / 2)).log_prob(z).sum(-1)
+    )

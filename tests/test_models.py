@@ -1,4 +1,5 @@
 """vc.MLPVAE and vc.ConvVAE (chapter 4): architecture, shapes, leading sample dims, likelihoods."""
+
 from __future__ import annotations
 
 import pytest
@@ -22,7 +23,9 @@ def test_mlpvae_is_784_400_k():
     """784-400-(20+20) encoder and 20-400-784 decoder: 652,824 parameters, as in pytorch/examples."""
     model = vc.MLPVAE()
     assert model.latent_dim == 20 and model.likelihood == "bernoulli"
-    assert n_params(model) == (784 * 400 + 400) + 2 * (400 * 20 + 20) + (20 * 400 + 400) + (400 * 784 + 784)
+    assert n_params(model) == (784 * 400 + 400) + 2 * (400 * 20 + 20) + (
+        20 * 400 + 400
+    ) + (400 * 784 + 784)
     linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
     assert sorted((m.in_features, m.out_features) for m in linears) == sorted(
         [(784, 400), (400, 20), (400, 20), (20, 400), (400, 784)]
@@ -32,12 +35,32 @@ def test_mlpvae_is_784_400_k():
 def test_convvae_is_the_lectures_architecture():
     model = vc.ConvVAE()
     assert model.latent_dim == 10
-    convs = [(m.in_channels, m.out_channels, m.kernel_size, m.stride, m.padding) for m in model.modules() if type(m) is nn.Conv2d]
-    assert convs == [(1, 32, (4, 4), (2, 2), (1, 1)), (32, 64, (4, 4), (2, 2), (1, 1))]
-    deconvs = [(m.in_channels, m.out_channels, m.kernel_size, m.stride, m.padding) for m in model.modules() if isinstance(m, nn.ConvTranspose2d)]
-    assert deconvs == [(64, 32, (4, 4), (2, 2), (1, 1)), (32, 1, (4, 4), (2, 2), (1, 1))]
-    linears = sorted((m.in_features, m.out_features) for m in model.modules() if isinstance(m, nn.Linear))
-    assert linears == sorted([(64 * 7 * 7, 10), (64 * 7 * 7, 10), (10, 64 * 7 * 7)])
+    convs = [
+        (m.in_channels, m.out_channels, m.kernel_size, m.stride, m.padding)
+        for m in model.modules()
+        if type(m) is nn.Conv2d
+    ]
+    assert convs == [
+        (1, 32, (4, 4), (2, 2), (1, 1)),
+        (32, 64, (4, 4), (2, 2), (1, 1)),
+    ]
+    deconvs = [
+        (m.in_channels, m.out_channels, m.kernel_size, m.stride, m.padding)
+        for m in model.modules()
+        if isinstance(m, nn.ConvTranspose2d)
+    ]
+    assert deconvs == [
+        (64, 32, (4, 4), (2, 2), (1, 1)),
+        (32, 1, (4, 4), (2, 2), (1, 1)),
+    ]
+    linears = sorted(
+        (m.in_features, m.out_features)
+        for m in model.modules()
+        if isinstance(m, nn.Linear)
+    )
+    assert linears == sorted(
+        [(64 * 7 * 7, 10), (64 * 7 * 7, 10), (10, 64 * 7 * 7)]
+    )
     # the decoder ends in logits: no Sigmoid module anywhere (sigmoid is for display only)
     assert not any(isinstance(m, nn.Sigmoid) for m in model.modules())
 
@@ -66,7 +89,14 @@ def test_decode_accepts_leading_sample_dims(make):
     assert out.shape == (5, 4, 1, 28, 28)
     # the same as decoding each sample on its own
     torch.testing.assert_close(out[2], model.decode(z[2]))
-    assert model.decode(torch.randn(2, 5, 4, 3, generator=gen(4))).shape == (2, 5, 4, 1, 28, 28)
+    assert model.decode(torch.randn(2, 5, 4, 3, generator=gen(4))).shape == (
+        2,
+        5,
+        4,
+        1,
+        28,
+        28,
+    )
 
 
 @pytest.mark.parametrize("make", MODELS)

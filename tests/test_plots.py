@@ -1,4 +1,5 @@
 """Plot helpers (chapters 4 and 5): each returns a titled, labelled matplotlib Figure."""
+
 from __future__ import annotations
 
 import matplotlib
@@ -24,7 +25,9 @@ def labelled(fig):
     assert axes
     for ax in axes:
         assert ax.get_xlabel() and ax.get_ylabel()
-    assert any(ax.get_title() for ax in axes) or (fig._suptitle is not None and fig._suptitle.get_text())
+    assert any(ax.get_title() for ax in axes) or (
+        fig._suptitle is not None and fig._suptitle.get_text()
+    )
 
 
 def test_show_images():
@@ -40,7 +43,10 @@ def test_show_images():
 
 def test_show_images_on_given_axes():
     fig, ax = plt.subplots()
-    assert vc.show_images(torch.rand(3, 784, generator=gen(2)), ax=ax, title="t") is fig
+    assert (
+        vc.show_images(torch.rand(3, 784, generator=gen(2)), ax=ax, title="t")
+        is fig
+    )
 
 
 def test_plot_history():
@@ -66,7 +72,9 @@ def test_plot_latent_scatter():
 
 
 def test_plot_image_grid():
-    fig = vc.plot_image_grid(torch.rand(16, 1, 28, 28, generator=gen(4)), 4, "manifold")
+    fig = vc.plot_image_grid(
+        torch.rand(16, 1, 28, 28, generator=gen(4)), 4, "manifold"
+    )
     labelled(fig)
     assert fig.axes[0].images[0].get_array().shape == (112, 112)
 

@@ -1,4 +1,5 @@
 """vc.reparameterize: z = mu + exp(logvar / 2) * eps (chapter 3)."""
+
 from __future__ import annotations
 
 import math
@@ -27,7 +28,9 @@ def test_shape_with_sample_dimension():
 
 
 def test_n_samples_one_keeps_the_sample_dimension():
-    z = vc.reparameterize(torch.zeros(2, 4), torch.zeros(2, 4), n_samples=1, generator=gen())
+    z = vc.reparameterize(
+        torch.zeros(2, 4), torch.zeros(2, 4), n_samples=1, generator=gen()
+    )
     assert z.shape == (1, 2, 4)
 
 
@@ -46,8 +49,15 @@ def test_sample_mean_and_std_match_mu_and_exp_half_logvar():
 def test_samples_are_gaussian_distributed():
     from scipy import stats
 
-    z = vc.reparameterize(torch.tensor([[0.5]]), torch.tensor([[math.log(9.0)]]), n_samples=20_000, generator=gen(2))
-    result = stats.kstest(z.flatten().numpy(), stats.norm(loc=0.5, scale=3.0).cdf)
+    z = vc.reparameterize(
+        torch.tensor([[0.5]]),
+        torch.tensor([[math.log(9.0)]]),
+        n_samples=20_000,
+        generator=gen(2),
+    )
+    result = stats.kstest(
+        z.flatten().numpy(), stats.norm(loc=0.5, scale=3.0).cdf
+    )
     assert result.pvalue > 1e-3, result
 
 
@@ -55,7 +65,9 @@ def test_eps_is_the_standardised_sample():
     """Same generator state: z - mu equals exp(logvar/2) times the same eps for any mu, logvar."""
     mu = torch.randn(4, 3, generator=gen(3))
     logvar = torch.randn(4, 3, generator=gen(4))
-    z0 = vc.reparameterize(torch.zeros_like(mu), torch.zeros_like(logvar), generator=gen(5))
+    z0 = vc.reparameterize(
+        torch.zeros_like(mu), torch.zeros_like(logvar), generator=gen(5)
+    )
     z = vc.reparameterize(mu, logvar, generator=gen(5))
     torch.testing.assert_close(z, mu + torch.exp(logvar / 2) * z0)
 
@@ -92,14 +104,20 @@ def test_gradcheck_float64():
     mu = torch.randn(3, 2, dtype=torch.float64, requires_grad=True)
     logvar = torch.randn(3, 2, dtype=torch.float64, requires_grad=True)
 
-    def fn(mu, logvar):  # a fresh generator each call: the same eps, so a deterministic function
+    def fn(
+        mu, logvar
+    ):  # a fresh generator each call: the same eps, so a deterministic function
         return vc.reparameterize(mu, logvar, n_samples=2, generator=gen(7))
 
     assert torch.autograd.gradcheck(fn, (mu, logvar))
 
 
 def test_float64_in_float64_out():
-    z = vc.reparameterize(torch.zeros(2, 2, dtype=torch.float64), torch.zeros(2, 2, dtype=torch.float64), generator=gen())
+    z = vc.reparameterize(
+        torch.zeros(2, 2, dtype=torch.float64),
+        torch.zeros(2, 2, dtype=torch.float64),
+        generator=gen(),
+    )
     assert z.dtype == torch.float64
 
 
@@ -108,10 +126,16 @@ def test_float64_in_float64_out():
     logvar=st.floats(-30, 30),
     n_samples=st.integers(1, 3),
 )
-def test_finite_values_and_gradients_over_the_whole_logvar_range(mu, logvar, n_samples):
+def test_finite_values_and_gradients_over_the_whole_logvar_range(
+    mu, logvar, n_samples
+):
     mu_t = torch.full((2, 3), mu, requires_grad=True)
     logvar_t = torch.full((2, 3), logvar, requires_grad=True)
-    z = vc.reparameterize(mu_t, logvar_t, n_samples=n_samples, generator=gen(8))
+    z = vc.reparameterize(
+        mu_t, logvar_t, n_samples=n_samples, generator=gen(8)
+    )
     assert torch.isfinite(z).all()
     z.sum().backward()
-    assert torch.isfinite(mu_t.grad).all() and torch.isfinite(logvar_t.grad).all()
+    assert (
+        torch.isfinite(mu_t.grad).all() and torch.isfinite(logvar_t.grad).all()
+    )

@@ -11,6 +11,7 @@ with the file name ``None``, once with ``''``). The duplicate of sphinx-thebe's 
 redeclares ``const THEBE_JS_URL`` and the browser reports ``Uncaught SyntaxError: Identifier
 'THEBE_JS_URL' has already been declared`` on every page. This drops the second copy of any script.
 """
+
 from __future__ import annotations
 
 import os
@@ -25,7 +26,9 @@ def _widget_js_folder() -> Path | None:
     prefixes = [os.environ.get("VIRTUAL_ENV"), sys.prefix]
     for prefix in filter(None, prefixes):
         folder = Path(prefix) / "share" / "vae-course"
-        if (folder / WIDGETS_SUBDIR / "embed-amd.js").is_file() and (folder / WIDGETS_SUBDIR / "require.js").is_file():
+        if (folder / WIDGETS_SUBDIR / "embed-amd.js").is_file() and (
+            folder / WIDGETS_SUBDIR / "require.js"
+        ).is_file():
             return folder
     return None
 
@@ -36,21 +39,33 @@ def _use_local_widget_js(app, config) -> None:
         return
     # Copied to _static/widgets/ (add_js_file resolves relative names against _static), with
     # _static/widgets-paths.js, which points require.js at that folder.
-    config.html_static_path = [*config.html_static_path, str(folder), str(Path(__file__).parent / "book_static")]
+    config.html_static_path = [
+        *config.html_static_path,
+        str(folder),
+        str(Path(__file__).parent / "book_static"),
+    ]
     config.nb_ipywidgets_js = {
         f"{WIDGETS_SUBDIR}/require.js": {},
         "widgets-paths.js": {},
-        f"{WIDGETS_SUBDIR}/embed-amd.js": {"data-jupyter-widgets-cdn": "https://cdn.jsdelivr.net/npm/"},
+        f"{WIDGETS_SUBDIR}/embed-amd.js": {
+            "data-jupyter-widgets-cdn": "https://cdn.jsdelivr.net/npm/"
+        },
     }
 
 
 def _key(script) -> tuple:
     filename = getattr(script, "filename", script) or None
     attributes = getattr(script, "attributes", {}) or {}
-    return filename, getattr(script, "priority", None), tuple(sorted((k, str(v)) for k, v in attributes.items()))
+    return (
+        filename,
+        getattr(script, "priority", None),
+        tuple(sorted((k, str(v)) for k, v in attributes.items())),
+    )
 
 
-def _deduplicate_scripts(app, pagename, templatename, context, doctree) -> None:
+def _deduplicate_scripts(
+    app, pagename, templatename, context, doctree
+) -> None:
     scripts = context.get("script_files")
     if not scripts:
         return

@@ -7,6 +7,7 @@
 Used by tools/execute_notebooks.py, tools/colab_cell.py, tools/make_assignments.py,
 tools/grade.py and the tests.
 """
+
 from __future__ import annotations
 
 import os
@@ -36,7 +37,10 @@ def toc_files(root: Path = ROOT) -> list[str]:
                 walk(item)
 
     walk(toc)
-    return [str(Path(f).with_suffix("")) if f.endswith((".ipynb", ".md")) else f for f in files]
+    return [
+        str(Path(f).with_suffix("")) if f.endswith((".ipynb", ".md")) else f
+        for f in files
+    ]
 
 
 def chapter_notebooks(root: Path = ROOT) -> list[Path]:

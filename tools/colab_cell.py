@@ -15,6 +15,7 @@ The cell does nothing outside Colab. In Colab it runs
 ``pip install "vae-course @ git+<repository url>@<branch>"``: the package declares only loose lower
 bounds on its dependencies, so pip keeps the torch that Colab ships.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,7 +35,7 @@ DISTRIBUTION = "vae-course"
 TAG = "colab-install"
 """Cell tag of the install cell."""
 
-TEMPLATE = '''\
+TEMPLATE = """\
 # Runs only in Google Colab: installs the course package there and keeps Colab's own torch.
 # Anywhere else this cell does nothing.
 import subprocess
@@ -45,8 +46,17 @@ try:
 except ImportError:
     pass
 else:
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
-                    "{requirement}"], check=True)'''
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "{requirement}",
+        ],
+        check=True,
+    )"""
 
 
 def repository(root: Path = ROOT) -> tuple[str, str]:
@@ -56,7 +66,9 @@ def repository(root: Path = ROOT) -> tuple[str, str]:
     url = str(repo.get("url", "")).rstrip("/")
     branch = str(repo.get("branch", "main"))
     if not url.startswith("https://github.com/"):
-        raise ValueError(f"_config.yml: repository url must be a https://github.com/ URL, got {url!r}")
+        raise ValueError(
+            f"_config.yml: repository url must be a https://github.com/ URL, got {url!r}"
+        )
     return url, branch
 
 
@@ -76,7 +88,9 @@ def cell_source(root: Path = ROOT) -> str:
     return TEMPLATE.format(requirement=requirement(root))
 
 
-def first_code_cell(nb: nbformat.NotebookNode) -> tuple[int, nbformat.NotebookNode] | tuple[None, None]:
+def first_code_cell(
+    nb: nbformat.NotebookNode,
+) -> tuple[int, nbformat.NotebookNode] | tuple[None, None]:
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "code":
             return index, cell
@@ -89,15 +103,21 @@ def problems(path: Path, root: Path = ROOT) -> list[str]:
     _, cell = first_code_cell(nb)
     name = path.relative_to(root) if path.is_relative_to(root) else path
     if cell is None:
-        return [f"{name}: no code cell (the first code cell must be the Colab install cell)"]
+        return [
+            f"{name}: no code cell (the first code cell must be the Colab install cell)"
+        ]
     found: list[str] = []
     if cell.source != cell_source(root):
-        found.append(f"{name}: the first code cell is not the Colab install cell "
-                     f"(run `python tools/colab_cell.py --fix`)")
+        found.append(
+            f"{name}: the first code cell is not the Colab install cell "
+            f"(run `python tools/colab_cell.py --fix`)"
+        )
     if TAG not in cell.get("metadata", {}).get("tags", []):
         found.append(f"{name}: the install cell lacks the tag {TAG!r}")
     if cell.get("outputs"):
-        found.append(f"{name}: the install cell has outputs (it must print nothing outside Colab)")
+        found.append(
+            f"{name}: the install cell has outputs (it must print nothing outside Colab)"
+        )
     return found
 
 
@@ -111,7 +131,11 @@ def fix(path: Path, root: Path = ROOT) -> bool:
     index, cell = first_code_cell(nb)
     source = cell_source(root)
     if cell is not None and "google.colab" in cell.source:
-        before = (cell.source, list(cell.metadata.get("tags", [])), len(cell.get("outputs", [])))
+        before = (
+            cell.source,
+            list(cell.metadata.get("tags", [])),
+            len(cell.get("outputs", [])),
+        )
         cell.source = source
         tags = cell.metadata.setdefault("tags", [])
         if TAG not in tags:
@@ -134,9 +158,22 @@ def fix(path: Path, root: Path = ROOT) -> bool:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--check", action="store_true", help="report notebooks whose install cell differs")
-    group.add_argument("--fix", action="store_true", help="rewrite the install cell where it differs")
-    parser.add_argument("notebooks", nargs="*", type=Path, help="default: every notebook in _toc.yml")
+    group.add_argument(
+        "--check",
+        action="store_true",
+        help="report notebooks whose install cell differs",
+    )
+    group.add_argument(
+        "--fix",
+        action="store_true",
+        help="rewrite the install cell where it differs",
+    )
+    parser.add_argument(
+        "notebooks",
+        nargs="*",
+        type=Path,
+        help="default: every notebook in _toc.yml",
+    )
     args = parser.parse_args(argv)
 
     if not (args.check or args.fix):
@@ -155,7 +192,9 @@ def main(argv: list[str] | None = None) -> int:
     for message in found:
         print(message, file=sys.stderr)
     if not found:
-        print(f"{len(paths)} notebooks start with the Colab install cell for {requirement()}")
+        print(
+            f"{len(paths)} notebooks start with the Colab install cell for {requirement()}"
+        )
     return 1 if found else 0
 
 

@@ -10,6 +10,7 @@ Runs each notebook top to bottom in its own folder (``book/``) with the CI profi
 saves outputs *and* widget state (so progress bars and sliders show on the website),
 and prints how long each notebook took.
 """
+
 from __future__ import annotations
 
 import sys
@@ -53,7 +54,10 @@ def main(argv: list[str]) -> int:
         return 1
     for path in paths:
         seconds = execute(path)
-        print(f"{path.relative_to(ROOT)}: executed in {seconds:.1f} s", flush=True)
+        print(
+            f"{path.relative_to(ROOT)}: executed in {seconds:.1f} s",
+            flush=True,
+        )
     return 0
 
 

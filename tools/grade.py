@@ -23,6 +23,7 @@ those variables are already set, so a chapter grades in the time it takes to run
 ``--graded-dir`` keeps the executed notebooks to read the failures; they contain the hidden
 tests, so they are for the instructor, not for the students.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -65,8 +66,12 @@ class GradedSubmission:
     path: Path
     chapter: str
     scores: list[ExerciseScore]
-    notebook: nbformat.NotebookNode  # as executed by the autograder (contains the hidden tests)
-    restored: list[str]  # grade_ids whose nbgrader metadata had to be found again
+    notebook: (
+        nbformat.NotebookNode
+    )  # as executed by the autograder (contains the hidden tests)
+    restored: list[
+        str
+    ]  # grade_ids whose nbgrader metadata had to be found again
 
     @property
     def total(self) -> float:
@@ -82,9 +87,13 @@ class GradedSubmission:
         for s in self.scores:
             line = f"  {s.exercise:<{width}}  {s.score:g} / {s.max_score:g}"
             lines.append(f"{line}   {s.error}" if s.error else line)
-        lines.append(f"  {'total':<{width}}  {self.total:g} / {self.max_total:g}")
+        lines.append(
+            f"  {'total':<{width}}  {self.total:g} / {self.max_total:g}"
+        )
         if self.restored:
-            lines.append(f"  (nbgrader metadata was missing and restored for: {', '.join(self.restored)})")
+            lines.append(
+                f"  (nbgrader metadata was missing and restored for: {', '.join(self.restored)})"
+            )
         return "\n".join(lines)
 
 
@@ -92,55 +101,83 @@ def _grade_ids(nb: nbformat.NotebookNode) -> set[str]:
     return {c.metadata.nbgrader["grade_id"] for c in ma.grade_cells(nb)}
 
 
-def identify_chapter(nb: nbformat.NotebookNode, path: Path, chapters: list[Path]) -> Path:
+def identify_chapter(
+    nb: nbformat.NotebookNode, path: Path, chapters: list[Path]
+) -> Path:
     """The chapter a submission belongs to: by its exercises' grade_ids, else by the cells it
     shares with a chapter (the text, unchanged in the student version), else by its file name."""
     sources = {ch: nbformat.read(ch, as_version=4) for ch in chapters}
     ids = _grade_ids(nb)
     texts = {_normalized(c.source) for c in nb.cells} - {""}
-    for overlap in (lambda ch: len(ids & _grade_ids(sources[ch])),
-                    lambda ch: len(texts & {_normalized(c.source) for c in sources[ch].cells})):
+    for overlap in (
+        lambda ch: len(ids & _grade_ids(sources[ch])),
+        lambda ch: len(
+            texts & {_normalized(c.source) for c in sources[ch].cells}
+        ),
+    ):
         counts = {ch: overlap(ch) for ch in chapters}
         best = max(counts, key=counts.get, default=None)
-        if best is not None and counts[best] > 0 and list(counts.values()).count(counts[best]) == 1:
+        if (
+            best is not None
+            and counts[best] > 0
+            and list(counts.values()).count(counts[best]) == 1
+        ):
             return best
     by_name = [ch for ch in chapters if ma.assignment_id(ch) in path.name]
     if len(by_name) == 1:
         return by_name[0]
-    raise GradingError(f"{path}: cannot tell which chapter this is; pass --chapter")
+    raise GradingError(
+        f"{path}: cannot tell which chapter this is; pass --chapter"
+    )
 
 
 def _normalized(source: str) -> str:
     return "\n".join(line.rstrip() for line in source.strip().splitlines())
 
 
-def restore_metadata(submission: nbformat.NotebookNode, student: nbformat.NotebookNode) -> list[str]:
+def restore_metadata(
+    submission: nbformat.NotebookNode, student: nbformat.NotebookNode
+) -> list[str]:
     """Give back the nbgrader metadata that an editor may have dropped from a submission.
 
     ``student`` is the generated student version. A checks cell without metadata is recognised
     by its text (students cannot change it in Jupyter: it is locked), and the nearest code cell
     above it without metadata is taken as its solution cell. Returns the grade_ids restored.
     """
-    present = _grade_ids(submission) | {c.metadata.nbgrader["grade_id"] for c in ma.solution_cells(submission)}
+    present = _grade_ids(submission) | {
+        c.metadata.nbgrader["grade_id"] for c in ma.solution_cells(submission)
+    }
     restored = []
     cells = submission.cells
     for index, reference in enumerate(student.cells):
         meta = reference.metadata.get("nbgrader", {})
         if not meta.get("grade") or meta["grade_id"] in present:
             continue
-        matches = [i for i, c in enumerate(cells) if "nbgrader" not in c.metadata
-                   and c.cell_type == reference.cell_type
-                   and _normalized(c.source) == _normalized(reference.source)]
+        matches = [
+            i
+            for i, c in enumerate(cells)
+            if "nbgrader" not in c.metadata
+            and c.cell_type == reference.cell_type
+            and _normalized(c.source) == _normalized(reference.source)
+        ]
         if not matches:
             continue
         at = matches[0]
         cells[at].metadata["nbgrader"] = copy.deepcopy(meta)
         restored.append(meta["grade_id"])
         above = student.cells[index - 1] if index > 0 else None
-        above_meta = above.metadata.get("nbgrader", {}) if above is not None else {}
-        if above_meta.get("solution") and above_meta["grade_id"] not in present:
+        above_meta = (
+            above.metadata.get("nbgrader", {}) if above is not None else {}
+        )
+        if (
+            above_meta.get("solution")
+            and above_meta["grade_id"] not in present
+        ):
             for i in range(at - 1, -1, -1):
-                if cells[i].cell_type == "code" and "nbgrader" not in cells[i].metadata:
+                if (
+                    cells[i].cell_type == "code"
+                    and "nbgrader" not in cells[i].metadata
+                ):
                     cells[i].metadata["nbgrader"] = copy.deepcopy(above_meta)
                     restored.append(above_meta["grade_id"])
                     break
@@ -159,8 +196,9 @@ def _failure(cell: nbformat.NotebookNode | None) -> str:
     return ""
 
 
-def grade_notebook(path: Path, chapter: Path | None = None,
-                   chapters: list[Path] | None = None) -> GradedSubmission:
+def grade_notebook(
+    path: Path, chapter: Path | None = None, chapters: list[Path] | None = None
+) -> GradedSubmission:
     """Autograde one submitted notebook with nbgrader; return the score of each exercise."""
     from nbgrader.api import Gradebook
     from nbgrader.converters import Autograde
@@ -169,9 +207,14 @@ def grade_notebook(path: Path, chapter: Path | None = None,
     path = Path(path)
     submission = nbformat.read(path, as_version=4)
     if chapter is None:
-        chapter = identify_chapter(submission, path, chapters or chapter_notebooks())
+        chapter = identify_chapter(
+            submission, path, chapters or chapter_notebooks()
+        )
     name = ma.assignment_id(chapter)
-    with tempfile.TemporaryDirectory(prefix="vae-course-grade-") as tmp, warnings.catch_warnings():
+    with (
+        tempfile.TemporaryDirectory(prefix="vae-course-grade-") as tmp,
+        warnings.catch_warnings(),
+    ):
         # nbgrader 0.9's gradebook code triggers harmless SQLAlchemy 2 "not in session" warnings
         warnings.filterwarnings("ignore", message=".* not in session")
         # a checks cell that autograde puts back has no cell id; nbformat fills one in
@@ -179,9 +222,14 @@ def grade_notebook(path: Path, chapter: Path | None = None,
         course_root = Path(tmp)
         db_url = f"sqlite:///{course_root / 'gradebook.db'}"
         ma.assemble_course(course_root, [chapter])
-        student = nbformat.read(ma.generate_assignment(course_root, name, db_url=db_url), as_version=4)
+        student = nbformat.read(
+            ma.generate_assignment(course_root, name, db_url=db_url),
+            as_version=4,
+        )
         restored = restore_metadata(submission, student)
-        submitted = course_root / "submitted" / STUDENT / name / f"{name}.ipynb"
+        submitted = (
+            course_root / "submitted" / STUDENT / name / f"{name}.ipynb"
+        )
         submitted.parent.mkdir(parents=True)
         nbformat.write(submission, submitted)
 
@@ -191,19 +239,34 @@ def grade_notebook(path: Path, chapter: Path | None = None,
         config.CourseDirectory.assignment_id = name
         config.CourseDirectory.student_id = STUDENT
         with ma.nbgrader_failures(f"{path}: nbgrader could not autograde it"):
-            Autograde(coursedir=CourseDirectory(config=config), config=config, log=ma.NBGRADER_LOG).start()
-        graded = nbformat.read(course_root / "autograded" / STUDENT / name / f"{name}.ipynb", as_version=4)
+            Autograde(
+                coursedir=CourseDirectory(config=config),
+                config=config,
+                log=ma.NBGRADER_LOG,
+            ).start()
+        graded = nbformat.read(
+            course_root / "autograded" / STUDENT / name / f"{name}.ipynb",
+            as_version=4,
+        )
 
-        by_id = {c.metadata.nbgrader["grade_id"]: c for c in ma.grade_cells(graded)}
+        by_id = {
+            c.metadata.nbgrader["grade_id"]: c for c in ma.grade_cells(graded)
+        }
         with Gradebook(db_url) as gradebook:
-            grades = {g.name: (g.score, g.max_score) for g in
-                      gradebook.find_submission_notebook(name, name, STUDENT).grades}
+            grades = {
+                g.name: (g.score, g.max_score)
+                for g in gradebook.find_submission_notebook(
+                    name, name, STUDENT
+                ).grades
+            }
     order = [c.metadata.nbgrader["grade_id"] for c in ma.grade_cells(student)]
     scores = []
     for grade_id in order:
         score, max_score = grades[grade_id]
         error = _failure(by_id.get(grade_id)) if score < max_score else ""
-        scores.append(ExerciseScore(grade_id, float(score), float(max_score), error))
+        scores.append(
+            ExerciseScore(grade_id, float(score), float(max_score), error)
+        )
     return GradedSubmission(path, name, scores, graded, restored)
 
 
@@ -211,7 +274,11 @@ def _submissions(paths: list[Path]) -> list[Path]:
     found = []
     for path in paths:
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+            found += sorted(
+                p
+                for p in path.rglob("*.ipynb")
+                if ".ipynb_checkpoints" not in p.parts
+            )
         else:
             found.append(path)
     return found
@@ -228,11 +295,27 @@ def _flat_name(path: Path) -> str:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("submissions", nargs="+", type=Path, help="notebooks, or folders holding them")
-    parser.add_argument("--chapter", type=Path, help="the chapter notebook in book/ (default: recognised)")
-    parser.add_argument("--csv", type=Path, help="also write the scores here (one row per exercise)")
-    parser.add_argument("--graded-dir", type=Path,
-                        help="keep the executed notebooks here (they contain the hidden tests)")
+    parser.add_argument(
+        "submissions",
+        nargs="+",
+        type=Path,
+        help="notebooks, or folders holding them",
+    )
+    parser.add_argument(
+        "--chapter",
+        type=Path,
+        help="the chapter notebook in book/ (default: recognised)",
+    )
+    parser.add_argument(
+        "--csv",
+        type=Path,
+        help="also write the scores here (one row per exercise)",
+    )
+    parser.add_argument(
+        "--graded-dir",
+        type=Path,
+        help="keep the executed notebooks here (they contain the hidden tests)",
+    )
     args = parser.parse_args(argv)
 
     use_notebook_env()
@@ -247,19 +330,41 @@ def main(argv: list[str]) -> int:
             failed += 1
             continue
         except Exception as error:  # an unreadable file, say: grade the others
-            print(f"{path}: could not grade it: {type(error).__name__}: {error}\n", file=sys.stderr, flush=True)
+            print(
+                f"{path}: could not grade it: {type(error).__name__}: {error}\n",
+                file=sys.stderr,
+                flush=True,
+            )
             failed += 1
             continue
         print(result.report() + "\n", flush=True)
-        rows += [[str(path), result.chapter, s.exercise, f"{s.score:g}", f"{s.max_score:g}", s.error]
-                 for s in result.scores]
+        rows += [
+            [
+                str(path),
+                result.chapter,
+                s.exercise,
+                f"{s.score:g}",
+                f"{s.max_score:g}",
+                s.error,
+            ]
+            for s in result.scores
+        ]
         if args.graded_dir:
             args.graded_dir.mkdir(parents=True, exist_ok=True)
             nbformat.write(result.notebook, args.graded_dir / _flat_name(path))
     if args.csv:
         with args.csv.open("w", newline="") as handle:
             writer = csv.writer(handle)
-            writer.writerow(["submission", "chapter", "exercise", "score", "max_score", "error"])
+            writer.writerow(
+                [
+                    "submission",
+                    "chapter",
+                    "exercise",
+                    "score",
+                    "max_score",
+                    "error",
+                ]
+            )
             writer.writerows(rows)
     return 1 if failed else 0
 

@@ -19,6 +19,7 @@ command line) and copies the result to ``release/<chapter>/<chapter>.ipynb``:
 ``release/`` is git-ignored: it is what students get, and it is rebuilt from ``book/``.
 Settings shared with the grader (``tools/grade.py``) live in ``instructors/nbgrader_config.py``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -59,12 +60,16 @@ def grade_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
 
 def solution_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
     """The solution cells (nbgrader solution cells) of a notebook, in order."""
-    return [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    return [
+        c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")
+    ]
 
 
 def nbgrader_config() -> Config:
     """The course's nbgrader configuration (``instructors/nbgrader_config.py``)."""
-    return PyFileConfigLoader(CONFIG_FILE.name, path=str(CONFIG_FILE.parent)).load_config()
+    return PyFileConfigLoader(
+        CONFIG_FILE.name, path=str(CONFIG_FILE.parent)
+    ).load_config()
 
 
 # nbgrader's converters log every step, and every failure with a long traceback; they get this
@@ -78,7 +83,10 @@ class AssignmentError(Exception):
     """nbgrader could not process a chapter (malformed exercise cells, usually)."""
 
 
-_GENERIC = ("Please see the", "There was an error processing")  # nbgrader's words that say nothing
+_GENERIC = (
+    "Please see the",
+    "There was an error processing",
+)  # nbgrader's words that say nothing
 
 
 class _Failures(logging.Handler):
@@ -89,11 +97,21 @@ class _Failures(logging.Handler):
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        lines = [line.strip() for line in record.getMessage().splitlines() if line.strip()]
-        if lines and lines[0].startswith("Traceback"):  # keep the exception line of a traceback
+        lines = [
+            line.strip()
+            for line in record.getMessage().splitlines()
+            if line.strip()
+        ]
+        if lines and lines[0].startswith(
+            "Traceback"
+        ):  # keep the exception line of a traceback
             lines = lines[-1:]
         message = " ".join(lines)
-        if message and message not in self.messages and not message.startswith(_GENERIC):
+        if (
+            message
+            and message not in self.messages
+            and not message.startswith(_GENERIC)
+        ):
             self.messages.append(message)
 
 
@@ -121,7 +139,9 @@ def assemble_course(course_root: Path, chapters: list[Path]) -> None:
     """Write nbgrader's ``source/<chapter>/<chapter>.ipynb`` layout for ``chapters`` under ``course_root``."""
     for chapter in chapters:
         nb = nbformat.read(chapter, as_version=4)
-        nb.metadata.pop("widgets", None)  # saved widget state belongs to the book's outputs
+        nb.metadata.pop(
+            "widgets", None
+        )  # saved widget state belongs to the book's outputs
         for cell in nb.cells:
             cell.metadata.pop("execution", None)  # nbclient's timing records
         first_is_title = nb.cells and nb.cells[0].cell_type == "markdown"
@@ -134,7 +154,9 @@ def assemble_course(course_root: Path, chapters: list[Path]) -> None:
         nbformat.write(nb, folder / f"{name}.ipynb")
 
 
-def generate_assignment(course_root: Path, name: str, db_url: str | None = None) -> Path:
+def generate_assignment(
+    course_root: Path, name: str, db_url: str | None = None
+) -> Path:
     """Run nbgrader's generate_assignment for one assembled chapter; return the student notebook.
 
     Without ``db_url`` nothing is saved in a gradebook (``nbgrader generate_assignment --no-db``);
@@ -153,8 +175,12 @@ def generate_assignment(course_root: Path, name: str, db_url: str | None = None)
     else:
         config.CourseDirectory.db_url = db_url
     coursedir = CourseDirectory(config=config)
-    with nbgrader_failures(f"nbgrader could not make the student version of {name}"):
-        GenerateAssignment(coursedir=coursedir, config=config, log=NBGRADER_LOG).start()
+    with nbgrader_failures(
+        f"nbgrader could not make the student version of {name}"
+    ):
+        GenerateAssignment(
+            coursedir=coursedir, config=config, log=NBGRADER_LOG
+        ).start()
     return course_root / "release" / name / f"{name}.ipynb"
 
 
@@ -171,7 +197,9 @@ def make_release(chapters: list[Path], out: Path) -> list[Path]:
             if target.exists():
                 shutil.rmtree(target)
             shutil.copytree(student.parent, target)
-            for path in target.rglob("*"):  # nbgrader may leave the copies read-only
+            for path in target.rglob(
+                "*"
+            ):  # nbgrader may leave the copies read-only
                 path.chmod(0o755 if path.is_dir() else 0o644)
             written.append(target / student.name)
     return written
@@ -186,20 +214,32 @@ def _shown(path: Path) -> str:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("chapters", nargs="*", type=Path,
-                        help="chapter notebooks (default: every notebook in _toc.yml)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="release folder (default: release/ at the repository root)")
+    parser.add_argument(
+        "chapters",
+        nargs="*",
+        type=Path,
+        help="chapter notebooks (default: every notebook in _toc.yml)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help="release folder (default: release/ at the repository root)",
+    )
     args = parser.parse_args(argv)
 
     chapters = [p.resolve() for p in args.chapters] or chapter_notebooks()
     if not chapters:
         print("no chapter notebooks found in _toc.yml", file=sys.stderr)
         return 1
-    without = [c for c in chapters if not grade_cells(nbformat.read(c, as_version=4))]
+    without = [
+        c for c in chapters if not grade_cells(nbformat.read(c, as_version=4))
+    ]
     if without:
         names = ", ".join(_shown(c) for c in without)
-        print(f"no exercises (nbgrader checks cells) in {names}", file=sys.stderr)
+        print(
+            f"no exercises (nbgrader checks cells) in {names}", file=sys.stderr
+        )
         return 1
     try:
         written = make_release(chapters, args.out.resolve())

@@ -21,12 +21,24 @@ module                what it holds                                             
 ``plots``             image grids, loss curves, latent scatter                     4, 5
 ====================  ===========================================================  =======
 """
+
 from .checkpoints import load_checkpoint, save_checkpoint
 from .data import MNIST, DataError, load_mnist
 from .devices import device, make_generator, seed_everything
 from .elbo import ELBO, elbo, elbo_from_outputs, iwae_bound, log_normal_diag
-from .gradient_estimators import reparam_grad, score_function_grad, z_squared_grad_variance
-from .inference import active_units, embed, generate, interpolate, latent_grid, reconstruct
+from .gradient_estimators import (
+    reparam_grad,
+    score_function_grad,
+    z_squared_grad_variance,
+)
+from .inference import (
+    active_units,
+    embed,
+    generate,
+    interpolate,
+    latent_grid,
+    reconstruct,
+)
 from .inverse_cdf import (
     INVERSE_CDFS,
     cauchy_icdf,
@@ -39,10 +51,20 @@ from .inverse_cdf import (
     normal_icdf,
 )
 from .kl import gaussian_kl
-from .likelihoods import bernoulli_log_likelihood, gaussian_log_likelihood, log_likelihood
+from .likelihoods import (
+    bernoulli_log_likelihood,
+    gaussian_log_likelihood,
+    log_likelihood,
+)
 from .linear_gaussian import LinearGaussianModel, grid_log_marginal
 from .models import ConvVAE, MLPVAE
-from .plots import image_grid, plot_history, plot_image_grid, plot_latent_scatter, show_images
+from .plots import (
+    image_grid,
+    plot_history,
+    plot_image_grid,
+    plot_latent_scatter,
+    show_images,
+)
 from .probes import balanced_subset, probe_accuracy
 from .reparam import reparameterize
 from .settings import Settings, settings
@@ -52,13 +74,57 @@ from .training import History, evaluate, train
 __version__ = "0.1.0"
 
 __all__ = [
-    "ConvVAE", "DataError", "ELBO", "History", "INVERSE_CDFS", "LinearGaussianModel", "MLPVAE", "MNIST",
-    "Settings", "active_units", "balanced_subset", "bernoulli_log_likelihood", "cauchy_icdf", "device",
-    "elbo", "elbo_from_outputs", "embed", "evaluate", "exponential_icdf", "gaussian_kl",
-    "gaussian_log_likelihood", "generate", "grid_log_marginal", "gumbel_icdf", "image_grid",
-    "interpolate", "inverse_cdf_sample", "iwae_bound", "kumaraswamy_icdf", "laplace_icdf", "latent_grid",
-    "load_checkpoint", "load_mnist", "log_likelihood", "log_normal_diag", "logistic_icdf", "make_generator",
-    "normal_icdf", "plot_history", "plot_image_grid", "plot_latent_scatter", "probe_accuracy",
-    "reconstruct", "reparam_grad", "reparameterize", "save_checkpoint", "score_function_grad",
-    "seed_everything", "settings", "show_images", "show_source", "train", "z_squared_grad_variance",
+    "ConvVAE",
+    "DataError",
+    "ELBO",
+    "History",
+    "INVERSE_CDFS",
+    "LinearGaussianModel",
+    "MLPVAE",
+    "MNIST",
+    "Settings",
+    "active_units",
+    "balanced_subset",
+    "bernoulli_log_likelihood",
+    "cauchy_icdf",
+    "device",
+    "elbo",
+    "elbo_from_outputs",
+    "embed",
+    "evaluate",
+    "exponential_icdf",
+    "gaussian_kl",
+    "gaussian_log_likelihood",
+    "generate",
+    "grid_log_marginal",
+    "gumbel_icdf",
+    "image_grid",
+    "interpolate",
+    "inverse_cdf_sample",
+    "iwae_bound",
+    "kumaraswamy_icdf",
+    "laplace_icdf",
+    "latent_grid",
+    "load_checkpoint",
+    "load_mnist",
+    "log_likelihood",
+    "log_normal_diag",
+    "logistic_icdf",
+    "make_generator",
+    "normal_icdf",
+    "plot_history",
+    "plot_image_grid",
+    "plot_latent_scatter",
+    "probe_accuracy",
+    "reconstruct",
+    "reparam_grad",
+    "reparameterize",
+    "save_checkpoint",
+    "score_function_grad",
+    "seed_everything",
+    "settings",
+    "show_images",
+    "show_source",
+    "train",
+    "z_squared_grad_variance",
 ]

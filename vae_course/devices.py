@@ -1,4 +1,5 @@
 """Where tensors live and how runs are seeded (used by every chapter's second cell)."""
+
 from __future__ import annotations
 
 import random
@@ -30,7 +31,9 @@ def seed_everything(seed: int = 0) -> None:
     torch.manual_seed(seed)
 
 
-def make_generator(seed: int | None, device: torch.device | str = "cpu") -> torch.Generator | None:
+def make_generator(
+    seed: int | None, device: torch.device | str = "cpu"
+) -> torch.Generator | None:
     """A ``torch.Generator`` on ``device`` seeded with ``seed`` (``None`` means: use the global RNG)."""
     if seed is None:
         return None

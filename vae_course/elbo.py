@@ -15,6 +15,7 @@ The IWAE bound (Burda et al., 2015) averages k importance weights inside the log
 
 equals the ELBO in expectation at k = 1, rises with k and tends to log p(x).
 """
+
 from __future__ import annotations
 
 import math
@@ -22,7 +23,12 @@ from typing import NamedTuple
 
 import torch
 
-from ._checks import require_float, require_positive_int, require_same_device, require_same_shape
+from ._checks import (
+    require_float,
+    require_positive_int,
+    require_same_device,
+    require_same_shape,
+)
 from .kl import gaussian_kl
 from .likelihoods import log_likelihood
 from .reparam import reparameterize
@@ -47,7 +53,12 @@ def _likelihood_of(model) -> str:
 
 
 def _check_beta(beta) -> float:
-    if isinstance(beta, bool) or not isinstance(beta, (int, float)) or not beta >= 0 or math.isinf(beta):
+    if (
+        isinstance(beta, bool)
+        or not isinstance(beta, (int, float))
+        or not beta >= 0
+        or math.isinf(beta)
+    ):
         raise ValueError(f"beta must be a finite number >= 0, got {beta!r}")
     return float(beta)
 
@@ -74,7 +85,9 @@ def elbo_from_outputs(
     require_float("mu", mu)
     require_same_shape("mu", mu, "logvar", logvar)
     if mu.shape[0] != x.shape[0]:
-        raise ValueError(f"mu has batch size {mu.shape[0]} but x has {x.shape[0]}; they must match")
+        raise ValueError(
+            f"mu has batch size {mu.shape[0]} but x has {x.shape[0]}; they must match"
+        )
     ll = log_likelihood(x, decoder_output, likelihood)
     reconstruction = ll if ll.dim() == 1 else ll.mean(dim=0)
     kl = gaussian_kl(mu, logvar)
@@ -106,11 +119,15 @@ def elbo(
     require_positive_int("n_samples", n_samples)
     likelihood = _likelihood_of(model)
     mu, logvar = model.encode(x)
-    z = reparameterize(mu, logvar, n_samples=n_samples, generator=generator)  # [M, batch, k]
+    z = reparameterize(
+        mu, logvar, n_samples=n_samples, generator=generator
+    )  # [M, batch, k]
     return elbo_from_outputs(x, model.decode(z), mu, logvar, likelihood, beta)
 
 
-def log_normal_diag(z: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+def log_normal_diag(
+    z: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor
+) -> torch.Tensor:
     r"""log N(z | mu, diag(exp(logvar))) summed over the last dimension, in nats.
 
     ``-1/2 sum_j [ log(2 pi) + logvar_j + (z_j - mu_j)^2 / exp(logvar_j) ]``; ``z`` may carry
@@ -119,7 +136,9 @@ def log_normal_diag(z: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor) -> 
     require_float("z", z)
     require_same_shape("mu", mu, "logvar", logvar)
     require_same_device(z=z, mu=mu, logvar=logvar)
-    return -0.5 * (math.log(2 * math.pi) + logvar + (z - mu).pow(2) * torch.exp(-logvar)).sum(dim=-1)
+    return -0.5 * (
+        math.log(2 * math.pi) + logvar + (z - mu).pow(2) * torch.exp(-logvar)
+    ).sum(dim=-1)
 
 
 def iwae_bound(
@@ -151,9 +170,13 @@ def iwae_bound(
     done = 0
     while done < k:
         m = min(chunk_size, k - done)
-        z = reparameterize(mu, logvar, n_samples=m, generator=generator)  # [m, batch, k]
+        z = reparameterize(
+            mu, logvar, n_samples=m, generator=generator
+        )  # [m, batch, k]
         log_px_z = log_likelihood(x, model.decode(z), likelihood)  # [m, batch]
-        log_pz = log_normal_diag(z, torch.zeros_like(mu), torch.zeros_like(logvar))
+        log_pz = log_normal_diag(
+            z, torch.zeros_like(mu), torch.zeros_like(logvar)
+        )
         log_qz = log_normal_diag(z, mu, logvar)
         log_w.append(log_px_z + log_pz - log_qz)
         done += m

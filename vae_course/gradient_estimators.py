@@ -14,13 +14,19 @@ first dimension is the M-sample estimate, and the per-sample variance divided by
 variance of that estimate. For ``f(z) = z^2`` the per-sample variances have closed forms,
 see :func:`z_squared_grad_variance`.
 """
+
 from __future__ import annotations
 
 from typing import Callable
 
 import torch
 
-from ._checks import as_tensor, require_positive, require_positive_int, require_same_device
+from ._checks import (
+    as_tensor,
+    require_positive,
+    require_positive_int,
+    require_same_device,
+)
 
 Function = Callable[[torch.Tensor], torch.Tensor]
 
@@ -29,7 +35,9 @@ def _prepare(mu, sigma) -> tuple[torch.Tensor, torch.Tensor]:
     mu = as_tensor("mu", mu)
     sigma = as_tensor("sigma", sigma)
     if not (mu.is_floating_point() and sigma.is_floating_point()):
-        raise TypeError(f"mu and sigma must be floating point, got {mu.dtype} and {sigma.dtype}")
+        raise TypeError(
+            f"mu and sigma must be floating point, got {mu.dtype} and {sigma.dtype}"
+        )
     require_same_device(mu=mu, sigma=sigma)
     require_positive("sigma", sigma)
     mu, sigma = torch.broadcast_tensors(mu.detach(), sigma.detach())
@@ -54,12 +62,19 @@ def score_function_grad(
     """
     require_positive_int("n_samples", n_samples)
     mu, sigma = _prepare(mu, sigma)
-    eps = torch.randn((n_samples, *mu.shape), generator=generator, dtype=mu.dtype, device=mu.device)
+    eps = torch.randn(
+        (n_samples, *mu.shape),
+        generator=generator,
+        dtype=mu.dtype,
+        device=mu.device,
+    )
     z = mu + sigma * eps
     with torch.no_grad():
         fz = f(z)
     if fz.shape != z.shape:
-        raise ValueError(f"f must act elementwise: f(z) has shape {list(fz.shape)} for z of shape {list(z.shape)}")
+        raise ValueError(
+            f"f must act elementwise: f(z) has shape {list(fz.shape)} for z of shape {list(z.shape)}"
+        )
     score_mu = (z - mu) / sigma**2
     score_sigma = ((z - mu) ** 2 - sigma**2) / sigma**3
     return fz * score_mu, fz * score_sigma
@@ -82,13 +97,20 @@ def reparam_grad(
     """
     require_positive_int("n_samples", n_samples)
     mu, sigma = _prepare(mu, sigma)
-    eps = torch.randn((n_samples, *mu.shape), generator=generator, dtype=mu.dtype, device=mu.device)
+    eps = torch.randn(
+        (n_samples, *mu.shape),
+        generator=generator,
+        dtype=mu.dtype,
+        device=mu.device,
+    )
     mu_s = mu.expand_as(eps).clone().requires_grad_(True)
     sigma_s = sigma.expand_as(eps).clone().requires_grad_(True)
     with torch.enable_grad():
         fz = f(mu_s + sigma_s * eps)
         if fz.shape != eps.shape:
-            raise ValueError(f"f must act elementwise: f(z) has shape {list(fz.shape)} for z of shape {list(eps.shape)}")
+            raise ValueError(
+                f"f must act elementwise: f(z) has shape {list(fz.shape)} for z of shape {list(eps.shape)}"
+            )
         # each sample's value depends only on its own copy of (mu, sigma): one backward gives all
         grad_mu, grad_sigma = torch.autograd.grad(fz.sum(), (mu_s, sigma_s))
     return grad_mu, grad_sigma

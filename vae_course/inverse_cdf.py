@@ -6,6 +6,7 @@ depend on the parameters, and autograd differentiates the sample with respect to
 The Gaussian case, ``mu + sigma * Phi^{-1}(u)``, is the trick of chapter 3 written with a
 uniform instead of a standard normal.
 """
+
 from __future__ import annotations
 
 import math
@@ -13,7 +14,13 @@ from typing import Callable
 
 import torch
 
-from ._checks import as_tensor, require_float, require_in_unit_interval, require_positive, require_same_device
+from ._checks import (
+    as_tensor,
+    require_float,
+    require_in_unit_interval,
+    require_positive,
+    require_same_device,
+)
 
 
 def _params(u: torch.Tensor, **named) -> list[torch.Tensor]:
@@ -26,7 +33,14 @@ def _params(u: torch.Tensor, **named) -> list[torch.Tensor]:
             raise TypeError(f"{name} must be floating point, got {t.dtype}")
         out.append(t)
     # 0-d CPU tensors (plain numbers) work with tensors on any device; others must share u's device
-    require_same_device(u=u, **{n: t for n, t in zip(named, out) if t.dim() > 0 or t.device.type != "cpu"})
+    require_same_device(
+        u=u,
+        **{
+            n: t
+            for n, t in zip(named, out)
+            if t.dim() > 0 or t.device.type != "cpu"
+        },
+    )
     return out
 
 
@@ -125,12 +139,20 @@ def inverse_cdf_sample(
         Samples through which gradients flow to every parameter that requires grad.
     """
     if not callable(icdf):
-        raise TypeError(f"icdf must be a function icdf(u, *params), got {type(icdf).__name__}")
+        raise TypeError(
+            f"icdf must be a function icdf(u, *params), got {type(icdf).__name__}"
+        )
     tensors = [as_tensor(f"params[{i}]", p) for i, p in enumerate(params)]
     float_params = [t for t in tensors if t.is_floating_point()]
-    dtype = float_params[0].dtype if float_params else torch.get_default_dtype()
+    dtype = (
+        float_params[0].dtype if float_params else torch.get_default_dtype()
+    )
     device = tensors[0].device if tensors else torch.device("cpu")
-    batch = torch.broadcast_shapes(*(t.shape for t in tensors)) if tensors else torch.Size()
+    batch = (
+        torch.broadcast_shapes(*(t.shape for t in tensors))
+        if tensors
+        else torch.Size()
+    )
     if isinstance(shape, int):
         shape = (shape,)
     full = torch.Size(tuple(shape)) + batch

@@ -7,6 +7,7 @@ For ``q = N(mu, diag(sigma^2))`` and the prior ``p = N(0, I)`` in ``k`` dimensio
 
 which is zero exactly when ``mu = 0`` and ``sigma = 1``.
 """
+
 from __future__ import annotations
 
 import torch
@@ -14,7 +15,9 @@ import torch
 from ._checks import require_float, require_same_device, require_same_shape
 
 
-def gaussian_kl(mu: torch.Tensor, logvar: torch.Tensor, per_dim: bool = False) -> torch.Tensor:
+def gaussian_kl(
+    mu: torch.Tensor, logvar: torch.Tensor, per_dim: bool = False
+) -> torch.Tensor:
     r"""KL( N(mu, diag(exp(logvar))) || N(0, I) ) in nats (chapter 1, closed form).
 
     Args:
@@ -31,6 +34,8 @@ def gaussian_kl(mu: torch.Tensor, logvar: torch.Tensor, per_dim: bool = False) -
     require_same_shape("mu", mu, "logvar", logvar)
     require_same_device(mu=mu, logvar=logvar)
     if mu.dim() < 1:
-        raise ValueError("mu must have a latent dimension, got a scalar; expected shape [batch, k]")
+        raise ValueError(
+            "mu must have a latent dimension, got a scalar; expected shape [batch, k]"
+        )
     terms = 0.5 * (torch.exp(logvar) + mu.pow(2) - 1.0 - logvar)
     return terms if per_dim else terms.sum(dim=-1)

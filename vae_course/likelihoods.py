@@ -11,6 +11,7 @@ Two choices from the lectures:
 
 Both sum over every non-batch dimension and return one value per example, ``[batch]``.
 """
+
 from __future__ import annotations
 
 import math
@@ -35,16 +36,25 @@ def _check_pair(x: torch.Tensor, name: str, other: torch.Tensor) -> None:
     require_min_dim("x", x, 1, "a batch dimension first")
     if other.shape != x.shape:
         # decoder outputs may carry leading sample dimensions [M, batch, ...]
-        if other.dim() < x.dim() or other.shape[other.dim() - x.dim():] != x.shape:
+        if (
+            other.dim() < x.dim()
+            or other.shape[other.dim() - x.dim() :] != x.shape
+        ):
             require_same_shape("x", x, name, other)
     require_same_device(x=x, **{name: other})
 
 
 def _sum_data_dims(values: torch.Tensor, data_dims: int) -> torch.Tensor:
-    return values.sum(dim=tuple(range(values.dim() - data_dims, values.dim()))) if data_dims else values
+    return (
+        values.sum(dim=tuple(range(values.dim() - data_dims, values.dim())))
+        if data_dims
+        else values
+    )
 
 
-def bernoulli_log_likelihood(x: torch.Tensor, logits: torch.Tensor, validate: bool = True) -> torch.Tensor:
+def bernoulli_log_likelihood(
+    x: torch.Tensor, logits: torch.Tensor, validate: bool = True
+) -> torch.Tensor:
     r"""log Bernoulli(x | sigmoid(logits)), summed over pixels: ``[batch]`` nats (chapter 1).
 
     Computed from logits (``-binary_cross_entropy_with_logits``), so it stays finite for
@@ -58,13 +68,17 @@ def bernoulli_log_likelihood(x: torch.Tensor, logits: torch.Tensor, validate: bo
     """
     if validate:
         _check_pair(x, "logits", logits)
-        require_in_unit_interval("x (Bernoulli targets)", x, open_interval=False)
+        require_in_unit_interval(
+            "x (Bernoulli targets)", x, open_interval=False
+        )
     target = x.expand_as(logits)
     ll = -F.binary_cross_entropy_with_logits(logits, target, reduction="none")
     return _sum_data_dims(ll, x.dim() - 1)
 
 
-def gaussian_log_likelihood(x: torch.Tensor, mean: torch.Tensor, validate: bool = True) -> torch.Tensor:
+def gaussian_log_likelihood(
+    x: torch.Tensor, mean: torch.Tensor, validate: bool = True
+) -> torch.Tensor:
     r"""log N(x | mean, I), summed over the ``d`` data dimensions: ``[batch]`` nats (chapter 1).
 
     ``-1/2 ||x - mean||^2 - (d/2) log(2 pi)``: minus half the squared error, minus a constant.
@@ -77,15 +91,22 @@ def gaussian_log_likelihood(x: torch.Tensor, mean: torch.Tensor, validate: bool 
         _check_pair(x, "mean", mean)
     d = x[0].numel()
     sq = (x - mean).pow(2)
-    return -0.5 * _sum_data_dims(sq, x.dim() - 1) - 0.5 * d * math.log(2 * math.pi)
+    return -0.5 * _sum_data_dims(sq, x.dim() - 1) - 0.5 * d * math.log(
+        2 * math.pi
+    )
 
 
 def log_likelihood(
-    x: torch.Tensor, decoder_output: torch.Tensor, likelihood: str, validate: bool = True
+    x: torch.Tensor,
+    decoder_output: torch.Tensor,
+    likelihood: str,
+    validate: bool = True,
 ) -> torch.Tensor:
     """Dispatch to the Bernoulli (decoder output = logits) or Gaussian (output = mean) likelihood."""
     if likelihood == "bernoulli":
         return bernoulli_log_likelihood(x, decoder_output, validate=validate)
     if likelihood == "gaussian":
         return gaussian_log_likelihood(x, decoder_output, validate=validate)
-    raise ValueError(f"likelihood must be one of {LIKELIHOODS}, got {likelihood!r}")
+    raise ValueError(
+        f"likelihood must be one of {LIKELIHOODS}, got {likelihood!r}"
+    )

@@ -9,6 +9,7 @@ the best *diagonal* Gaussian (mean field): the exact posterior mean with varianc
 ``1 / diag(S^{-1})``, so the gap KL(q || p(z|x)) is small but not zero whenever the posterior
 is correlated.
 """
+
 from __future__ import annotations
 
 import math
@@ -34,16 +35,26 @@ class LinearGaussianModel:
         if W.dim() != 2:
             raise ValueError(f"W must have shape [d, k], got {shape_str(W)}")
         if b.shape != (W.shape[0],):
-            raise ValueError(f"b has shape {shape_str(b)} but W has {shape_str(W)}; expected b of shape [{W.shape[0]}]")
+            raise ValueError(
+                f"b has shape {shape_str(b)} but W has {shape_str(W)}; expected b of shape [{W.shape[0]}]"
+            )
         self.W, self.b = W, b
         self.d, self.latent_dim = W.shape
         eye_k = torch.eye(self.latent_dim, dtype=W.dtype, device=W.device)
         self.posterior_precision = eye_k + W.T @ W  # S^{-1}
         self.posterior_cov = torch.linalg.inv(self.posterior_precision)  # S
-        self.marginal_cov = W @ W.T + torch.eye(self.d, dtype=W.dtype, device=W.device)
+        self.marginal_cov = W @ W.T + torch.eye(
+            self.d, dtype=W.dtype, device=W.device
+        )
 
     @classmethod
-    def random(cls, d: int, k: int, generator: torch.Generator | None = None, dtype=torch.float64):
+    def random(
+        cls,
+        d: int,
+        k: int,
+        generator: torch.Generator | None = None,
+        dtype=torch.float64,
+    ):
         """A model with ``W ~ N(0, 1)`` entries and ``b ~ N(0, 1)``: correlated posterior, exact answers."""
         require_positive_int("d", d)
         require_positive_int("k", k)
@@ -54,13 +65,21 @@ class LinearGaussianModel:
     def _check_x(self, x: torch.Tensor) -> torch.Tensor:
         require_float("x", x)
         if x.dim() != 2 or x.shape[1] != self.d:
-            raise ValueError(f"x must have shape [batch, {self.d}], got {shape_str(x)}")
+            raise ValueError(
+                f"x must have shape [batch, {self.d}], got {shape_str(x)}"
+            )
         return x
 
-    def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+    def sample(
+        self, n: int, generator: torch.Generator | None = None
+    ) -> torch.Tensor:
         """Ancestral sampling: z ~ p(z), then x ~ p(x|z). Returns ``[n, d]``."""
-        z = torch.randn(n, self.latent_dim, generator=generator, dtype=self.W.dtype)
-        return self.decode(z) + torch.randn(n, self.d, generator=generator, dtype=self.W.dtype)
+        z = torch.randn(
+            n, self.latent_dim, generator=generator, dtype=self.W.dtype
+        )
+        return self.decode(z) + torch.randn(
+            n, self.d, generator=generator, dtype=self.W.dtype
+        )
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """The decoder's mean ``W z + b`` (any leading dims), ``[..., d]``."""
@@ -69,36 +88,55 @@ class LinearGaussianModel:
     def posterior(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Exact posterior p(z|x) = N(mean, cov): mean ``[batch, k]``, cov ``[k, k]`` (same for every x)."""
         x = self._check_x(x)
-        mean = (x - self.b) @ self.W @ self.posterior_cov  # S W^T (x - b), written for rows
+        mean = (
+            (x - self.b) @ self.W @ self.posterior_cov
+        )  # S W^T (x - b), written for rows
         return mean, self.posterior_cov
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Mean-field q(z|x): exact posterior mean, variances 1 / diag(posterior precision)."""
         mean, _ = self.posterior(x)
-        logvar = -torch.log(torch.diagonal(self.posterior_precision)).expand_as(mean)
+        logvar = -torch.log(
+            torch.diagonal(self.posterior_precision)
+        ).expand_as(mean)
         return mean, logvar
 
     def log_joint(self, x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
         """log p(x, z) = log N(x | W z + b, I) + log N(z | 0, I), summed: ``[...]`` nats."""
-        log_px_z = -0.5 * ((x - self.decode(z)) ** 2).sum(-1) - 0.5 * self.d * math.log(2 * math.pi)
-        log_pz = -0.5 * (z**2).sum(-1) - 0.5 * self.latent_dim * math.log(2 * math.pi)
+        log_px_z = -0.5 * ((x - self.decode(z)) ** 2).sum(
+            -1
+        ) - 0.5 * self.d * math.log(2 * math.pi)
+        log_pz = -0.5 * (z**2).sum(-1) - 0.5 * self.latent_dim * math.log(
+            2 * math.pi
+        )
         return log_px_z + log_pz
 
     def log_marginal(self, x: torch.Tensor) -> torch.Tensor:
         """Exact evidence log p(x) = log N(x | b, W W^T + I): ``[batch]`` nats."""
         x = self._check_x(x)
-        dist = torch.distributions.MultivariateNormal(self.b, covariance_matrix=self.marginal_cov)
+        dist = torch.distributions.MultivariateNormal(
+            self.b, covariance_matrix=self.marginal_cov
+        )
         return dist.log_prob(x)
 
-    def kl_to_posterior(self, x: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    def kl_to_posterior(
+        self, x: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor
+    ) -> torch.Tensor:
         """KL( N(mu, diag(exp(logvar))) || p(z|x) ) in closed form, ``[batch]`` nats: the ELBO's gap."""
         mean, cov = self.posterior(x)
-        q = torch.distributions.MultivariateNormal(mu, covariance_matrix=torch.diag_embed(torch.exp(logvar)))
+        q = torch.distributions.MultivariateNormal(
+            mu, covariance_matrix=torch.diag_embed(torch.exp(logvar))
+        )
         p = torch.distributions.MultivariateNormal(mean, covariance_matrix=cov)
         return torch.distributions.kl_divergence(q, p)
 
 
-def grid_log_marginal(model: LinearGaussianModel, x: torch.Tensor, n_points: int, limit: float = 6.0):
+def grid_log_marginal(
+    model: LinearGaussianModel,
+    x: torch.Tensor,
+    n_points: int,
+    limit: float = 6.0,
+):
     """log p(x) by brute-force numerical integration of p(x|z) p(z) over a grid (chapter 1).
 
     A midpoint rule with ``n_points`` per latent dimension on ``[-limit, limit]^k``: the decoder
@@ -121,4 +159,6 @@ def grid_log_marginal(model: LinearGaussianModel, x: torch.Tensor, n_points: int
     axis = -limit + width * (torch.arange(n_points, dtype=x.dtype) + 0.5)
     grid = torch.cartesian_prod(*([axis] * k)).reshape(-1, k)  # [G, k]
     log_joint = model.log_joint(x[:, None, :], grid[None, :, :])  # [batch, G]
-    return torch.logsumexp(log_joint, dim=1) + k * math.log(width), n_evaluations
+    return torch.logsumexp(log_joint, dim=1) + k * math.log(
+        width
+    ), n_evaluations

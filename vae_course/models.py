@@ -6,6 +6,7 @@ Bernoulli logits (``likelihood="bernoulli"``) or the mean of N(mean, I) (``likel
 The decoder ends in logits, not a Sigmoid: the loss is computed from logits for numerical stability
 and the Sigmoid is applied only for display (``mean_image``).
 """
+
 from __future__ import annotations
 
 import torch
@@ -24,10 +25,18 @@ class _VAE(nn.Module):
 
     def __init__(self, latent_dim: int, likelihood: str):
         super().__init__()
-        if isinstance(latent_dim, bool) or not isinstance(latent_dim, int) or latent_dim < 1:
-            raise ValueError(f"latent_dim must be a positive integer, got {latent_dim!r}")
+        if (
+            isinstance(latent_dim, bool)
+            or not isinstance(latent_dim, int)
+            or latent_dim < 1
+        ):
+            raise ValueError(
+                f"latent_dim must be a positive integer, got {latent_dim!r}"
+            )
         if likelihood not in LIKELIHOODS:
-            raise ValueError(f"likelihood must be one of {LIKELIHOODS}, got {likelihood!r}")
+            raise ValueError(
+                f"likelihood must be one of {LIKELIHOODS}, got {likelihood!r}"
+            )
         self.latent_dim = latent_dim
         self.likelihood = likelihood
 
@@ -52,15 +61,21 @@ class _VAE(nn.Module):
             return x.view(-1, *IMAGE_SHAPE)
         if x.dim() == 4 and tuple(x.shape[1:]) == IMAGE_SHAPE:
             return x
-        raise ValueError(f"x must have shape [batch, 1, 28, 28] or [batch, 784], got {shape_str(x)}")
+        raise ValueError(
+            f"x must have shape [batch, 1, 28, 28] or [batch, 784], got {shape_str(x)}"
+        )
 
     def _check_latent(self, z: torch.Tensor) -> torch.Tensor:
         self._check_like_weights("z", z)
         if z.dim() < 1 or z.shape[-1] != self.latent_dim:
-            raise ValueError(f"z must have shape [..., {self.latent_dim}] (latent_dim), got {shape_str(z)}")
+            raise ValueError(
+                f"z must have shape [..., {self.latent_dim}] (latent_dim), got {shape_str(z)}"
+            )
         return z
 
-    def forward(self, x: torch.Tensor, generator: torch.Generator | None = None):
+    def forward(
+        self, x: torch.Tensor, generator: torch.Generator | None = None
+    ):
         """One pass of the lecture's algorithm: encode, reparameterize, decode.
 
         Returns ``(decoder_output [batch, 1, 28, 28], mu [batch, k], logvar [batch, k])``.
@@ -71,7 +86,11 @@ class _VAE(nn.Module):
 
     def mean_image(self, decoder_output: torch.Tensor) -> torch.Tensor:
         """The mean of p(x|z) for display: sigmoid(logits) for Bernoulli, the mean itself for Gaussian."""
-        return torch.sigmoid(decoder_output) if self.likelihood == "bernoulli" else decoder_output
+        return (
+            torch.sigmoid(decoder_output)
+            if self.likelihood == "bernoulli"
+            else decoder_output
+        )
 
 
 class MLPVAE(_VAE):
@@ -83,15 +102,28 @@ class MLPVAE(_VAE):
         likelihood: ``"bernoulli"`` (decoder outputs logits) or ``"gaussian"`` (decoder outputs the mean).
     """
 
-    def __init__(self, latent_dim: int = 20, hidden_dim: int = 400, likelihood: str = "bernoulli"):
+    def __init__(
+        self,
+        latent_dim: int = 20,
+        hidden_dim: int = 400,
+        likelihood: str = "bernoulli",
+    ):
         super().__init__(latent_dim, likelihood)
         self.hidden_dim = hidden_dim
-        self.config = {"latent_dim": latent_dim, "hidden_dim": hidden_dim, "likelihood": likelihood}
-        self.encoder = nn.Sequential(nn.Flatten(), nn.Linear(IMAGE_PIXELS, hidden_dim), nn.ReLU())
+        self.config = {
+            "latent_dim": latent_dim,
+            "hidden_dim": hidden_dim,
+            "likelihood": likelihood,
+        }
+        self.encoder = nn.Sequential(
+            nn.Flatten(), nn.Linear(IMAGE_PIXELS, hidden_dim), nn.ReLU()
+        )
         self.fc_mu = nn.Linear(hidden_dim, latent_dim)
         self.fc_logvar = nn.Linear(hidden_dim, latent_dim)
         self.decoder = nn.Sequential(
-            nn.Linear(latent_dim, hidden_dim), nn.ReLU(), nn.Linear(hidden_dim, IMAGE_PIXELS)
+            nn.Linear(latent_dim, hidden_dim),
+            nn.ReLU(),
+            nn.Linear(hidden_dim, IMAGE_PIXELS),
         )
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -118,16 +150,21 @@ class ConvVAE(_VAE):
         super().__init__(latent_dim, likelihood)
         self.config = {"latent_dim": latent_dim, "likelihood": likelihood}
         self.encoder = nn.Sequential(
-            nn.Conv2d(1, 32, kernel_size=4, stride=2, padding=1), nn.ReLU(),
-            nn.Conv2d(32, 64, kernel_size=4, stride=2, padding=1), nn.ReLU(),
+            nn.Conv2d(1, 32, kernel_size=4, stride=2, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(32, 64, kernel_size=4, stride=2, padding=1),
+            nn.ReLU(),
             nn.Flatten(),
         )
         self.fc_mu = nn.Linear(64 * 7 * 7, latent_dim)
         self.fc_logvar = nn.Linear(64 * 7 * 7, latent_dim)
-        self.decoder_input = nn.Sequential(nn.Linear(latent_dim, 64 * 7 * 7), nn.ReLU())
+        self.decoder_input = nn.Sequential(
+            nn.Linear(latent_dim, 64 * 7 * 7), nn.ReLU()
+        )
         self.decoder = nn.Sequential(
             nn.Unflatten(1, (64, 7, 7)),
-            nn.ConvTranspose2d(64, 32, kernel_size=4, stride=2, padding=1), nn.ReLU(),
+            nn.ConvTranspose2d(64, 32, kernel_size=4, stride=2, padding=1),
+            nn.ReLU(),
             nn.ConvTranspose2d(32, 1, kernel_size=4, stride=2, padding=1),
         )
 

@@ -2,6 +2,7 @@
 
 Every function draws a titled, labelled figure and returns it; call ``plt.show()`` in a notebook.
 """
+
 from __future__ import annotations
 
 import math
@@ -20,7 +21,9 @@ def _to_numpy_images(images) -> np.ndarray:
     elif images.ndim == 2 and images.shape[1] == 784:
         images = images.reshape(-1, 28, 28)
     if images.ndim != 3:
-        raise ValueError(f"images must have shape [n, 1, 28, 28], [n, 28, 28] or [n, 784], got {list(images.shape)}")
+        raise ValueError(
+            f"images must have shape [n, 1, 28, 28], [n, 28, 28] or [n, 784], got {list(images.shape)}"
+        )
     return images
 
 
@@ -30,21 +33,44 @@ def image_grid(images, nrow: int = 10, pad: int = 2) -> np.ndarray:
     n, h, w = images.shape
     ncol = min(nrow, n)
     rows = math.ceil(n / ncol)
-    grid = np.ones((rows * (h + pad) + pad, ncol * (w + pad) + pad), dtype=np.float32)
+    grid = np.ones(
+        (rows * (h + pad) + pad, ncol * (w + pad) + pad), dtype=np.float32
+    )
     for i, img in enumerate(images):
         r, c = divmod(i, ncol)
-        grid[pad + r * (h + pad): pad + r * (h + pad) + h, pad + c * (w + pad): pad + c * (w + pad) + w] = img
+        grid[
+            pad + r * (h + pad) : pad + r * (h + pad) + h,
+            pad + c * (w + pad) : pad + c * (w + pad) + w,
+        ] = img
     return grid
 
 
-def show_images(images, nrow: int = 10, title: str | None = None, ax=None, vmin: float = 0.0, vmax: float = 1.0):
+def show_images(
+    images,
+    nrow: int = 10,
+    title: str | None = None,
+    ax=None,
+    vmin: float = 0.0,
+    vmax: float = 1.0,
+):
     """Show images as a grid (pixels in [vmin, vmax], black background digits in white). Returns the Figure."""
     fig = None
     if ax is None:
         n = len(_to_numpy_images(images))
         ncol = min(nrow, n)
-        fig, ax = plt.subplots(figsize=(min(10, 0.8 * ncol + 0.6), 0.8 * math.ceil(n / ncol) + 0.7))
-    ax.imshow(image_grid(images, nrow), cmap="gray", vmin=vmin, vmax=vmax, interpolation="nearest")
+        fig, ax = plt.subplots(
+            figsize=(
+                min(10, 0.8 * ncol + 0.6),
+                0.8 * math.ceil(n / ncol) + 0.7,
+            )
+        )
+    ax.imshow(
+        image_grid(images, nrow),
+        cmap="gray",
+        vmin=vmin,
+        vmax=vmax,
+        interpolation="nearest",
+    )
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_xlabel("image (columns)")
@@ -59,9 +85,19 @@ def plot_history(history, title: str | None = None):
     epochs = history.epoch
     fig, axes = plt.subplots(1, 3, figsize=(10, 3.2))
     panels = [
-        ("negative reconstruction  -E[log p(x|z)]", history.train_recon, history.test_recon, -1),
+        (
+            "negative reconstruction  -E[log p(x|z)]",
+            history.train_recon,
+            history.test_recon,
+            -1,
+        ),
         ("KL(q(z|x) || p(z))", history.train_kl, history.test_kl, 1),
-        ("negative ELBO (loss, beta=1)", history.train_elbo, history.test_elbo, -1),
+        (
+            "negative ELBO (loss, beta=1)",
+            history.train_elbo,
+            history.test_elbo,
+            -1,
+        ),
     ]
     for ax, (name, train, test, sign) in zip(axes, panels):
         ax.plot(epochs, [sign * v for v in train], label="train", marker=".")
@@ -76,14 +112,34 @@ def plot_history(history, title: str | None = None):
     return fig
 
 
-def plot_latent_scatter(z, labels, title: str | None = None, dims: tuple[int, int] = (0, 1)):
+def plot_latent_scatter(
+    z, labels, title: str | None = None, dims: tuple[int, int] = (0, 1)
+):
     """2-D scatter of latent codes coloured by digit label."""
-    z = z.detach().cpu().numpy() if isinstance(z, torch.Tensor) else np.asarray(z)
-    labels = labels.detach().cpu().numpy() if isinstance(labels, torch.Tensor) else np.asarray(labels)
+    z = (
+        z.detach().cpu().numpy()
+        if isinstance(z, torch.Tensor)
+        else np.asarray(z)
+    )
+    labels = (
+        labels.detach().cpu().numpy()
+        if isinstance(labels, torch.Tensor)
+        else np.asarray(labels)
+    )
     if z.ndim != 2 or z.shape[1] < 2:
-        raise ValueError(f"z must have shape [n, k] with k >= 2, got {list(z.shape)}")
+        raise ValueError(
+            f"z must have shape [n, k] with k >= 2, got {list(z.shape)}"
+        )
     fig, ax = plt.subplots(figsize=(6, 5))
-    points = ax.scatter(z[:, dims[0]], z[:, dims[1]], c=labels, cmap="tab10", s=6, vmin=-0.5, vmax=9.5)
+    points = ax.scatter(
+        z[:, dims[0]],
+        z[:, dims[1]],
+        c=labels,
+        cmap="tab10",
+        s=6,
+        vmin=-0.5,
+        vmax=9.5,
+    )
     fig.colorbar(points, ax=ax, ticks=range(10), label="digit")
     ax.set_xlabel(f"z_{dims[0] + 1}")
     ax.set_ylabel(f"z_{dims[1] + 1}")
@@ -91,7 +147,12 @@ def plot_latent_scatter(z, labels, title: str | None = None, dims: tuple[int, in
     return fig
 
 
-def plot_image_grid(images, n: int, title: str | None = None, extent: tuple[float, float] | None = None):
+def plot_image_grid(
+    images,
+    n: int,
+    title: str | None = None,
+    extent: tuple[float, float] | None = None,
+):
     """An ``n x n`` grid of decoded images, e.g. the 2-D latent manifold of :func:`~vae_course.inference.latent_grid`."""
     fig, ax = plt.subplots(figsize=(6, 6))
     ax.imshow(image_grid(images, nrow=n, pad=0), cmap="gray", vmin=0, vmax=1)

@@ -4,6 +4,7 @@ Kingma et al. (2014, "M1") trained a VAE without labels and then a classifier on
 codes. Here the classifier is scikit-learn's logistic regression (a linear probe) or a
 k-nearest-neighbour vote, trained on a class-balanced subset of ``n_labels`` labelled images.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -26,9 +27,13 @@ def balanced_subset(labels, n_labels: int, seed: int = 0) -> np.ndarray:
     labels = _numpy("labels", labels)
     classes = np.unique(labels)
     if n_labels < len(classes):
-        raise ValueError(f"n_labels must be at least the number of classes ({len(classes)}), got {n_labels}")
+        raise ValueError(
+            f"n_labels must be at least the number of classes ({len(classes)}), got {n_labels}"
+        )
     if n_labels > len(labels):
-        raise ValueError(f"n_labels={n_labels} but only {len(labels)} labelled examples exist")
+        raise ValueError(
+            f"n_labels={n_labels} but only {len(labels)} labelled examples exist"
+        )
     rng = np.random.RandomState(seed)
     pools = [rng.permutation(np.flatnonzero(labels == c)) for c in classes]
     chosen, per_round = [], 0
@@ -66,9 +71,13 @@ def probe_accuracy(
 
     if method not in PROBES:
         raise ValueError(f"method must be one of {PROBES}, got {method!r}")
-    Xtr = _numpy("train_features", train_features).reshape(len(train_features), -1)
+    Xtr = _numpy("train_features", train_features).reshape(
+        len(train_features), -1
+    )
     ytr = _numpy("train_labels", train_labels)
-    Xte = _numpy("test_features", test_features).reshape(len(test_features), -1)
+    Xte = _numpy("test_features", test_features).reshape(
+        len(test_features), -1
+    )
     yte = _numpy("test_labels", test_labels)
     if len(Xtr) != len(ytr) or len(Xte) != len(yte):
         raise ValueError(
@@ -76,12 +85,16 @@ def probe_accuracy(
             f"{len(Xte)} test features vs {len(yte)} labels"
         )
     if Xtr.shape[1] != Xte.shape[1]:
-        raise ValueError(f"train features have {Xtr.shape[1]} columns but test features have {Xte.shape[1]}")
+        raise ValueError(
+            f"train features have {Xtr.shape[1]} columns but test features have {Xte.shape[1]}"
+        )
     if n_labels is not None:
         idx = balanced_subset(ytr, n_labels, seed)
         Xtr, ytr = Xtr[idx], ytr[idx]
     if method == "logistic":
-        clf = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000, C=1.0))
+        clf = make_pipeline(
+            StandardScaler(), LogisticRegression(max_iter=2000, C=1.0)
+        )
     else:
         clf = KNeighborsClassifier(n_neighbors=min(5, len(ytr)))
     clf.fit(Xtr, ytr)

@@ -8,11 +8,17 @@ number with no memory of mu and sigma. Writing it instead as
 moves the randomness into ``eps``, which does not depend on the encoder's parameters phi,
 so ``z`` is a differentiable function of ``mu`` and ``logvar``.
 """
+
 from __future__ import annotations
 
 import torch
 
-from ._checks import require_float, require_positive_int, require_same_device, require_same_shape
+from ._checks import (
+    require_float,
+    require_positive_int,
+    require_same_device,
+    require_same_shape,
+)
 
 
 def reparameterize(
@@ -38,6 +44,12 @@ def reparameterize(
     require_float("logvar", logvar)
     require_same_shape("mu", mu, "logvar", logvar)
     require_same_device(mu=mu, logvar=logvar)
-    shape = mu.shape if n_samples is None else (require_positive_int("n_samples", n_samples), *mu.shape)
-    eps = torch.randn(shape, generator=generator, dtype=mu.dtype, device=mu.device)
+    shape = (
+        mu.shape
+        if n_samples is None
+        else (require_positive_int("n_samples", n_samples), *mu.shape)
+    )
+    eps = torch.randn(
+        shape, generator=generator, dtype=mu.dtype, device=mu.device
+    )
     return mu + torch.exp(0.5 * logvar) * eps

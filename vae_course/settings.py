@@ -6,6 +6,7 @@ a few epochs, so a chapter runs in under a minute on two cores (CI allows three)
 Unset: ``full`` when a CUDA GPU is present and ``CI`` is not set, otherwise ``quick``.
 ``VAE_COURSE_OFFLINE=1`` makes ``full`` use the offline sample too (``quick`` always does).
 """
+
 from __future__ import annotations
 
 import os
@@ -46,10 +47,23 @@ def settings() -> Settings:
     """The run's settings, read once from the environment (see the module docstring)."""
     profile = os.environ.get("VAE_COURSE_PROFILE", "").strip().lower()
     if not profile:
-        profile = "full" if torch.cuda.is_available() and not _truthy(os.environ.get("CI")) else "quick"
+        profile = (
+            "full"
+            if torch.cuda.is_available() and not _truthy(os.environ.get("CI"))
+            else "quick"
+        )
     if profile not in PROFILES:
-        raise ValueError(f"VAE_COURSE_PROFILE must be one of {PROFILES}, got {profile!r}")
+        raise ValueError(
+            f"VAE_COURSE_PROFILE must be one of {PROFILES}, got {profile!r}"
+        )
     offline = _truthy(os.environ.get("VAE_COURSE_OFFLINE"))
     if profile == "quick":
-        return Settings("quick", epochs=15, sweep_epochs=8, data_source="offline")
-    return Settings("full", epochs=30, sweep_epochs=15, data_source="offline" if offline else "auto")
+        return Settings(
+            "quick", epochs=15, sweep_epochs=8, data_source="offline"
+        )
+    return Settings(
+        "full",
+        epochs=30,
+        sweep_epochs=15,
+        data_source="offline" if offline else "auto",
+    )

@@ -1,4 +1,5 @@
 """Show the package's own code inside the book, so the chapters and the package cannot drift apart."""
+
 from __future__ import annotations
 
 import inspect
@@ -12,7 +13,9 @@ def show_source(obj) -> None:
     try:
         source = inspect.getsource(obj)
     except (TypeError, OSError) as exc:
-        raise TypeError(f"show_source needs a function or class defined in Python source, got {obj!r}") from exc
+        raise TypeError(
+            f"show_source needs a function or class defined in Python source, got {obj!r}"
+        ) from exc
     module = getattr(inspect.getmodule(obj), "__name__", "")
     header = f"# {module}.{getattr(obj, '__qualname__', '')}"
     try:
@@ -22,7 +25,9 @@ def show_source(obj) -> None:
         if get_ipython() is not None:
             display(Markdown(f"```python\n{header}\n{source}```"))
             return
-    except ImportError:  # pragma: no cover - IPython is there whenever notebooks run
+    except (
+        ImportError
+    ):  # pragma: no cover - IPython is there whenever notebooks run
         pass
     print(header)
     print(source)

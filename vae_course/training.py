@@ -10,6 +10,7 @@ Two remedies for posterior collapse are built in: KL warm-up (beta rises linearl
 the first ``kl_warmup_epochs``; Bowman et al. 2016) and free bits (each latent dimension's
 batch-averaged KL is floored at ``free_bits`` nats; Kingma et al. 2016).
 """
+
 from __future__ import annotations
 
 import math
@@ -19,7 +20,12 @@ from dataclasses import asdict, dataclass, field
 import torch
 from tqdm.auto import tqdm
 
-from ._checks import require_float, require_in_unit_interval, require_positive_int, shape_str
+from ._checks import (
+    require_float,
+    require_in_unit_interval,
+    require_positive_int,
+    shape_str,
+)
 from .elbo import _check_beta, _likelihood_of, elbo
 from .kl import gaussian_kl
 from .likelihoods import log_likelihood
@@ -60,7 +66,11 @@ class History:
 
 def _split(data) -> tuple[torch.Tensor, torch.Tensor | None, bool]:
     if hasattr(data, "train_images"):
-        return data.train_images, data.test_images, bool(getattr(data, "binarize", False))
+        return (
+            data.train_images,
+            data.test_images,
+            bool(getattr(data, "binarize", False)),
+        )
     if isinstance(data, (tuple, list)) and len(data) == 2:
         return data[0], data[1], False
     if isinstance(data, torch.Tensor):
@@ -74,7 +84,9 @@ def _split(data) -> tuple[torch.Tensor, torch.Tensor | None, bool]:
 def _check_images(name: str, images: torch.Tensor, likelihood: str) -> None:
     require_float(name, images)
     if images.dim() < 2 or images.shape[0] == 0:
-        raise ValueError(f"{name} must have shape [N, ...] with N >= 1, got {shape_str(images)}")
+        raise ValueError(
+            f"{name} must have shape [N, ...] with N >= 1, got {shape_str(images)}"
+        )
     if likelihood == "bernoulli":
         require_in_unit_interval(name, images, open_interval=False)
 
@@ -95,7 +107,13 @@ def evaluate(
     totals = {"elbo": 0.0, "recon": 0.0, "kl": 0.0}
     try:
         for start in range(0, images.shape[0], batch_size):
-            parts = elbo(model, images[start:start + batch_size], beta=beta, n_samples=n_samples, generator=generator)
+            parts = elbo(
+                model,
+                images[start : start + batch_size],
+                beta=beta,
+                n_samples=n_samples,
+                generator=generator,
+            )
             totals["elbo"] += parts.total.sum().item()
             totals["recon"] += parts.reconstruction.sum().item()
             totals["kl"] += parts.kl.sum().item()
@@ -104,11 +122,17 @@ def evaluate(
     return {k: v / images.shape[0] for k, v in totals.items()}
 
 
-def _default_optimizer(model, lr: float, device: torch.device) -> torch.optim.Optimizer:
+def _default_optimizer(
+    model, lr: float, device: torch.device
+) -> torch.optim.Optimizer:
     """Adam; the fused kernel (one pass over all parameters) where this torch has it for the device."""
     try:
         return torch.optim.Adam(model.parameters(), lr=lr, fused=True)
-    except (RuntimeError, TypeError, ValueError):  # pragma: no cover - older torch or exotic device
+    except (
+        RuntimeError,
+        TypeError,
+        ValueError,
+    ):  # pragma: no cover - older torch or exotic device
         return torch.optim.Adam(model.parameters(), lr=lr)
 
 
@@ -151,10 +175,22 @@ def train(
     require_positive_int("batch_size", batch_size)
     require_positive_int("n_samples", n_samples)
     beta = _check_beta(beta)
-    if isinstance(kl_warmup_epochs, bool) or not isinstance(kl_warmup_epochs, int) or kl_warmup_epochs < 0:
-        raise ValueError(f"kl_warmup_epochs must be an integer >= 0, got {kl_warmup_epochs!r}")
-    if not isinstance(free_bits, (int, float)) or not free_bits >= 0 or math.isinf(free_bits):
-        raise ValueError(f"free_bits must be a finite number >= 0, got {free_bits!r}")
+    if (
+        isinstance(kl_warmup_epochs, bool)
+        or not isinstance(kl_warmup_epochs, int)
+        or kl_warmup_epochs < 0
+    ):
+        raise ValueError(
+            f"kl_warmup_epochs must be an integer >= 0, got {kl_warmup_epochs!r}"
+        )
+    if (
+        not isinstance(free_bits, (int, float))
+        or not free_bits >= 0
+        or math.isinf(free_bits)
+    ):
+        raise ValueError(
+            f"free_bits must be a finite number >= 0, got {free_bits!r}"
+        )
     likelihood = _likelihood_of(model)
     params = list(model.parameters())
     if not params:
@@ -168,7 +204,9 @@ def train(
     # The data lives on the model's device in the weights' dtype (float64 pixels become float32).
     dtype = params[0].dtype
     train_x = train_x.to(device=device, dtype=dtype)
-    test_x = test_x.to(device=device, dtype=dtype) if test_x is not None else None
+    test_x = (
+        test_x.to(device=device, dtype=dtype) if test_x is not None else None
+    )
     n = train_x.shape[0]
     steps_per_epoch = math.ceil(n / batch_size)
     warmup_steps = kl_warmup_epochs * steps_per_epoch
@@ -179,31 +217,57 @@ def train(
         optimizer = _default_optimizer(model, lr, device)
 
     history = History()
-    bar = tqdm(range(1, epochs + 1), desc="training", unit="epoch", disable=not progress)
+    bar = tqdm(
+        range(1, epochs + 1),
+        desc="training",
+        unit="epoch",
+        disable=not progress,
+    )
     step = 0
     for epoch in bar:
         model.train()
         start = time.perf_counter()
-        sums = torch.zeros(4, device=device)  # loss, recon, kl (summed over images), images
+        sums = torch.zeros(
+            4, device=device
+        )  # loss, recon, kl (summed over images), images
         order = torch.randperm(n, generator=generator, device=device)
         for first in range(0, n, batch_size):
-            x = train_x[order[first:first + batch_size]]
+            x = train_x[order[first : first + batch_size]]
             if binarize:
                 x = torch.bernoulli(x, generator=generator)
             mu, logvar = model.encode(x)
-            z = reparameterize(mu, logvar, n_samples=n_samples, generator=generator)
-            recon = log_likelihood(x, model.decode(z), likelihood, validate=False).mean(dim=0)  # [batch]
+            z = reparameterize(
+                mu, logvar, n_samples=n_samples, generator=generator
+            )
+            recon = log_likelihood(
+                x, model.decode(z), likelihood, validate=False
+            ).mean(dim=0)  # [batch]
             kl_dims = gaussian_kl(mu, logvar, per_dim=True)  # [batch, k]
             kl = kl_dims.sum(dim=1)
-            kl_term = kl_dims.mean(dim=0).clamp(min=free_bits).sum() if free_bits > 0 else kl.mean()
-            weight = beta * min(1.0, (step + 1) / warmup_steps) if warmup_steps else beta
+            kl_term = (
+                kl_dims.mean(dim=0).clamp(min=free_bits).sum()
+                if free_bits > 0
+                else kl.mean()
+            )
+            weight = (
+                beta * min(1.0, (step + 1) / warmup_steps)
+                if warmup_steps
+                else beta
+            )
             loss = -(recon.mean() - weight * kl_term)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
             step += 1
             b = x.shape[0]
-            sums += torch.stack([loss.detach() * b, recon.detach().sum(), kl.detach().sum(), x.new_tensor(b)])
+            sums += torch.stack(
+                [
+                    loss.detach() * b,
+                    recon.detach().sum(),
+                    kl.detach().sum(),
+                    x.new_tensor(b),
+                ]
+            )
         loss_sum, recon_sum, kl_sum, count = sums.tolist()
         seconds = time.perf_counter() - start
         history.epoch.append(epoch)
