@@ -71,6 +71,16 @@ from .settings import Settings, settings
 from .show import show_source
 from .training import History, evaluate, train
 
+# Added for chapters 1-2 (content-a): the autoencoder of §1.10, the naive
+# prior Monte Carlo evidence of §1.3, score-function training of §2.10.
+from .autoencoder import Autoencoder
+from .prior_monte_carlo import PriorEstimate, prior_log_evidence
+from .score_function_training import (
+    encoder_gradient_noise,
+    score_function_loss,
+    train_score_function,
+)
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -127,4 +137,11 @@ __all__ = [
     "show_source",
     "train",
     "z_squared_grad_variance",
+    # content-a additions
+    "Autoencoder",
+    "PriorEstimate",
+    "encoder_gradient_noise",
+    "prior_log_evidence",
+    "score_function_loss",
+    "train_score_function",
 ]
