@@ -19,6 +19,9 @@ module                what it holds                                             
 ``inference``         generate, embed, reconstruct, interpolate, latent grid       5
 ``probes``            linear / kNN classifiers on embeddings                       5
 ``plots``             image grids, loss curves, latent scatter                     4, 5
+``autoencoder``       the MLP VAE's layers as a plain autoencoder (point code)     1
+``prior_monte_carlo`` naive Monte Carlo of log p(x) with prior samples, its ESS    1
+``score_function_training``  a VAE trained with the score-function gradient       2
 ====================  ===========================================================  =======
 """
 
