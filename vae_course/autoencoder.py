@@ -1,18 +1,22 @@
-r"""A plain autoencoder with the MLP VAE's layers, for comparison with the VAE (chapter 1, §1.10).
+r"""A plain autoencoder with the MLP VAE's layers (chapter 1, §1.10).
 
-An autoencoder maps x to one code z = mu_phi(x) and decodes it; its loss is the reconstruction
-term alone, -log p_theta(x | z = mu_phi(x)) (minus the summed BCE for a Bernoulli decoder). That
-is the VAE's objective in the limit where q_phi(z|x) becomes a point mass at mu_phi(x) and the KL
-term is dropped (beta = 0). :class:`Autoencoder` is exactly that limit, written so that the
+An autoencoder maps x to one code z = mu_phi(x) and decodes it; its loss is
+the reconstruction term alone, -log p_theta(x | z = mu_phi(x)) (minus the
+summed BCE for a Bernoulli decoder). That is the VAE's objective in the limit
+where q_phi(z|x) becomes a point mass at mu_phi(x) and the KL term is dropped
+(beta = 0). :class:`Autoencoder` is exactly that limit, written so that the
 course's trainer runs it unchanged:
 
-* ``encode`` returns ``(mu, logvar)`` with ``logvar`` fixed at :data:`POINT_MASS_LOGVAR`
-  (sigma = exp(-10), about 4.5e-5), so z = mu + sigma * eps is mu up to noise far below the
-  decoder's resolution, and no gradient reaches any variance parameter (there is none);
-* ``train(ae, data, epochs, beta=0.0)`` then minimises -log p_theta(x | mu_phi(x)).
+* ``encode`` returns ``(mu, logvar)`` with ``logvar`` fixed at
+  :data:`POINT_MASS_LOGVAR` (sigma = exp(-10), about 4.5e-5), so
+  z = mu + sigma * eps is mu up to noise far below the decoder's resolution,
+  and no gradient reaches any variance parameter (there is none);
+* ``train(ae, data, epochs, beta=0.0)`` then minimises
+  -log p_theta(x | mu_phi(x)).
 
-The KL term the trainer reports for it is meaningless (at least 9.5 nats per latent dimension for a
-point mass): compare autoencoders and VAEs by reconstruction, not by ELBO.
+The KL term the trainer reports for it is meaningless (at least 9.5 nats per
+latent dimension for a point mass): compare autoencoders and VAEs by
+reconstruction, not by ELBO.
 """
 
 from __future__ import annotations
@@ -25,16 +29,17 @@ POINT_MASS_LOGVAR = -20.0  # log sigma^2 of the "point mass": sigma = exp(-10)
 
 
 class Autoencoder(MLPVAE):
-    """784-400-k encoder and k-400-784 decoder with ReLU, like :class:`MLPVAE`, but deterministic.
+    """The 784-400-k-400-784 ReLU network of :class:`MLPVAE`, deterministic.
 
-    Same layers as ``MLPVAE(latent_dim, hidden_dim, likelihood)`` except the log-variance head,
-    which an autoencoder does not have.
+    Same layers as ``MLPVAE(latent_dim, hidden_dim, likelihood)`` except the
+    log-variance head, which an autoencoder does not have.
 
     Args:
         latent_dim: k, the size of the code z.
         hidden_dim: width of the single hidden layer (400).
-        likelihood: ``"bernoulli"`` (decoder outputs logits) or ``"gaussian"`` (decoder outputs
-            the mean); sets the reconstruction loss.
+        likelihood: ``"bernoulli"`` (decoder outputs logits) or
+            ``"gaussian"`` (decoder outputs the mean); sets the
+            reconstruction loss.
     """
 
     def __init__(

@@ -1,15 +1,18 @@
-r"""The naive Monte Carlo estimate of the evidence with samples from the prior (chapter 1, §1.3).
+r"""Naive Monte Carlo of the evidence with prior samples (chapter 1, §1.3).
 
-    p(x) = E_{z ~ p(z)}[ p(x|z) ]  ~=  (1/K) sum_{j=1}^K p(x | z_j),   z_j ~ N(0, I),
+    p(x) = E_{z ~ p(z)}[ p(x|z) ]
+         ~= (1/K) sum_{j=1}^K p(x | z_j),   z_j ~ N(0, I),
 
-computed in log space: log p_hat(x) = logsumexp_j log p(x|z_j) - log K, in nats. p_hat(x) is
-unbiased for p(x); its log is biased low (Jensen), badly so when few z_j land where p(x|z) is
-large. How few is measured by the effective sample size of the weights w_j = p(x|z_j),
+computed in log space: log p_hat(x) = logsumexp_j log p(x|z_j) - log K, in
+nats. p_hat(x) is unbiased for p(x); its log is biased low (Jensen), badly so
+when few z_j land where p(x|z) is large. How few is measured by the effective
+sample size of the weights w_j = p(x|z_j),
 
     ESS = (sum_j w_j)^2 / sum_j w_j^2,   1 <= ESS <= K,
 
-which is K when every sample counts equally and 1 when one sample carries all the weight.
-Chapter 5 replaces the prior by q_phi(z|x) as the proposal (importance sampling, the IWAE bound).
+which is K when every sample counts equally and 1 when one sample carries all
+the weight. Chapter 5 replaces the prior by q_phi(z|x) as the proposal
+(importance sampling, the IWAE bound).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from .likelihoods import log_likelihood
 
 
 class PriorEstimate(NamedTuple):
-    """``log_evidence``: log p_hat(x), ``[batch]`` nats; ``ess``: ``[batch]``, in [1, K]."""
+    """``log_evidence``: log p_hat(x), ``[batch]`` nats; ``ess``: in [1, K]."""
 
     log_evidence: torch.Tensor
     ess: torch.Tensor

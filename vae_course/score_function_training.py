@@ -1,20 +1,26 @@
 r"""Training a VAE with the score-function encoder gradient (chapter 2, §2.10).
 
-Chapter 2's estimator on a real VAE. With z_m ~ q_phi(z|x) drawn *without* a gradient path
-(m = 1..M) and f_m = log p_theta(x | z_m), the surrogate per data point is
+Chapter 2's estimator on a real VAE. With z_m ~ q_phi(z|x) drawn *without* a
+gradient path (m = 1..M) and f_m = log p_theta(x | z_m), the surrogate per data
+point is
 
-    S(x) = (1/M) sum_m [ f_m + (f_m - b_m) * log q_phi(z_m|x) ] - KL(q_phi(z|x) || p(z)),
+    S(x) = (1/M) sum_m [ f_m + (f_m - b_m) * log q_phi(z_m|x) ]
+           - KL(q_phi(z|x) || p(z)),
 
-where (f_m - b_m) is a constant to autograd, and b_m = (1/(M-1)) sum_{j != m} f_j is the
-leave-one-out baseline (the mean of the *other* samples of the same x, so it is independent of
-z_m and the estimate stays unbiased). Its gradients are
+where (f_m - b_m) is a constant to autograd, and
+b_m = (1/(M-1)) sum_{j != m} f_j is the leave-one-out baseline (the mean of
+the *other* samples of the same x, so it is independent of z_m and the
+estimate stays unbiased). Its gradients are
 
-* theta: (1/M) sum_m grad_theta log p_theta(x|z_m), the easy gradient of chapter 2, §2.3;
-* phi:   (1/M) sum_m (f_m - b_m) grad_phi log q_phi(z_m|x) - grad_phi KL, the score-function
-  gradient with a baseline (§2.6, §2.9) plus the closed-form KL's exact gradient.
+* theta: (1/M) sum_m grad_theta log p_theta(x|z_m), the easy gradient of
+  chapter 2, §2.3;
+* phi: (1/M) sum_m (f_m - b_m) grad_phi log q_phi(z_m|x) - grad_phi KL, the
+  score-function gradient with a baseline (§2.6, §2.9) plus the closed-form
+  KL's exact gradient.
 
-In expectation both equal the gradients of the ELBO; the reparameterized loss -elbo(...).total
-has the same expectation with a far smaller variance (chapter 3). All values are nats per image.
+In expectation both equal the gradients of the ELBO; the reparameterized loss
+-elbo(...).total has the same expectation with a far smaller variance
+(chapter 3). All values are nats per image.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ def score_function_loss(
     n_samples: int = 2,
     generator: torch.Generator | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    r"""Minus the batch mean of the surrogate S(x) (module docstring), and the ELBO estimate.
+    r"""Minus the batch mean of the surrogate S(x), and the ELBO estimate.
 
     Args:
         model: anything with ``encode``, ``decode`` and ``likelihood``.
