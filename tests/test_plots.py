@@ -54,7 +54,7 @@ def test_plot_history():
     for epoch in (1, 2, 3):
         history.epoch.append(epoch)
         for split in ("train", "test"):
-            getattr(history, f"{split}_recon").append(-100.0 + epoch)
+            getattr(history, f"{split}_reconstruction").append(-100.0 + epoch)
             getattr(history, f"{split}_kl").append(10.0)
             getattr(history, f"{split}_elbo").append(-110.0 + epoch)
     fig = vc.plot_history(history, title="run")

@@ -14,10 +14,10 @@ from conftest import PriorVAE, gen
 HISTORY_FIELDS = (
     "epoch",
     "train_elbo",
-    "train_recon",
+    "train_reconstruction",
     "train_kl",
     "test_elbo",
-    "test_recon",
+    "test_reconstruction",
     "test_kl",
     "seconds",
 )
@@ -36,7 +36,7 @@ def test_training_lowers_the_test_loss(mnist):
     model = vc.MLPVAE()
     before = vc.evaluate(model, mnist.test_images, generator=gen(1))
     assert (
-        abs(before["recon"] + 784 * math.log(2)) < 30
+        abs(before["reconstruction"] + 784 * math.log(2)) < 30
     )  # an untrained decoder outputs logits near 0
     history = vc.train(model, mnist, epochs=3, seed=0, progress=False)
     after = vc.evaluate(model, mnist.test_images, generator=gen(1))
@@ -65,7 +65,7 @@ def test_history_fields(small):
     for split in ("train", "test"):
         elbo, recon, kl = (
             getattr(history, f"{split}_{part}")
-            for part in ("elbo", "recon", "kl")
+            for part in ("elbo", "reconstruction", "kl")
         )
         for e, r, k in zip(elbo, recon, kl):
             assert math.isclose(e, r - k, rel_tol=1e-5, abs_tol=1e-3), (
@@ -204,8 +204,8 @@ def test_train_moves_data_to_the_models_device_and_leaves_eval_mode(small):
 # ------------------------------------------------------------------------ evaluate
 def test_evaluate_is_in_nats_per_image(mnist):
     scores = vc.evaluate(PriorVAE(), mnist.test_images[:300], batch_size=128)
-    assert set(scores) >= {"elbo", "recon", "kl"}
-    assert math.isclose(scores["recon"], -784 * math.log(2), rel_tol=1e-6)
+    assert set(scores) >= {"elbo", "reconstruction", "kl"}
+    assert math.isclose(scores["reconstruction"], -784 * math.log(2), rel_tol=1e-6)
     assert math.isclose(scores["elbo"], -784 * math.log(2), rel_tol=1e-6)
     assert scores["kl"] == 0
 

@@ -87,8 +87,8 @@ def plot_history(history, title: str | None = None):
     panels = [
         (
             "negative reconstruction  -E[log p(x|z)]",
-            history.train_recon,
-            history.test_recon,
+            history.train_reconstruction,
+            history.test_reconstruction,
             -1,
         ),
         ("KL(q(z|x) || p(z))", history.train_kl, history.test_kl, 1),
