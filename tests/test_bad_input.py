@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 import torch
+from conftest import assert_message
 
 import vae_course as vc
-from conftest import assert_message
 
 OTHER_DEVICES = [
     pytest.param("meta", id="meta"),

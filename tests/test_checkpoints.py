@@ -6,9 +6,9 @@ import pickle
 
 import pytest
 import torch
+from conftest import assert_message, gen
 
 import vae_course as vc
-from conftest import assert_message, gen
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,10 @@ import math
 
 import pytest
 import torch
+from conftest import PriorVAE, gen
 from torch.distributions import MultivariateNormal, kl_divergence
 
 import vae_course as vc
-from conftest import PriorVAE, gen
 
 LOG_2PI = math.log(2 * math.pi)
 D, K = 5, 2

@@ -12,9 +12,9 @@ import math
 import numpy as np
 import pytest
 import torch
+from conftest import gen
 
 import vae_course as vc
-from conftest import gen
 
 CASES = [(1.0, 0.5), (-0.7, 1.3), (2.0, 2.0)]
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from conftest import gen
 from torch import nn
 
 import vae_course as vc
-from conftest import gen
 
 
 # ------------------------------------------------------------------------ generate

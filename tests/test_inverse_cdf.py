@@ -8,13 +8,13 @@ import math
 import numpy as np
 import pytest
 import torch
+from conftest import gen
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 from torch.distributions import Cauchy, Kumaraswamy, Laplace, Normal
 
 import vae_course as vc
-from conftest import gen
 
 EULER_GAMMA = 0.5772156649015329
 

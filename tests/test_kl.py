@@ -6,13 +6,13 @@ import math
 
 import numpy as np
 import torch
+from conftest import gen
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from torch.distributions import Independent, Normal, kl_divergence
 
 import vae_course as vc
-from conftest import gen
 
 
 def torch_kl(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:

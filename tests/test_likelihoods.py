@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from conftest import assert_message, gen
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from torch.distributions import Bernoulli, MultivariateNormal, Normal
 
 import vae_course as vc
-from conftest import assert_message, gen
 
 LOG_2PI = math.log(2 * math.pi)
 

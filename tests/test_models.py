@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 import torch
+from conftest import gen
 from torch import nn
 
 import vae_course as vc
-from conftest import gen
 
 MODELS = [
     pytest.param(lambda **kw: vc.MLPVAE(**kw), id="MLPVAE"),

@@ -9,9 +9,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
+from conftest import gen  # noqa: E402
 
 import vae_course as vc  # noqa: E402
-from conftest import gen  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 
 import torch
+from conftest import gen
 from hypothesis import given
 from hypothesis import strategies as st
 
 import vae_course as vc
-from conftest import gen
 
 
 def test_shape_single_sample():

@@ -7,9 +7,9 @@ import math
 
 import pytest
 import torch
+from conftest import PriorVAE, gen
 
 import vae_course as vc
-from conftest import PriorVAE, gen
 
 HISTORY_FIELDS = (
     "epoch",
@@ -205,7 +205,9 @@ def test_train_moves_data_to_the_models_device_and_leaves_eval_mode(small):
 def test_evaluate_is_in_nats_per_image(mnist):
     scores = vc.evaluate(PriorVAE(), mnist.test_images[:300], batch_size=128)
     assert set(scores) >= {"elbo", "reconstruction", "kl"}
-    assert math.isclose(scores["reconstruction"], -784 * math.log(2), rel_tol=1e-6)
+    assert math.isclose(
+        scores["reconstruction"], -784 * math.log(2), rel_tol=1e-6
+    )
     assert math.isclose(scores["elbo"], -784 * math.log(2), rel_tol=1e-6)
     assert scores["kl"] == 0
 

@@ -29,9 +29,9 @@ module                   what it holds                                   ch.
 """
 
 from .checkpoints import load_checkpoint, save_checkpoint
+from .collapse import free_bits_kl, kl_warmup
 from .data import MNIST, DataError, load_mnist
 from .devices import device, make_generator, seed_everything
-from .collapse import free_bits_kl, kl_warmup
 from .elbo import ELBO, elbo, elbo_from_outputs, iwae_bound, log_normal_diag
 from .gradient_estimators import (
     reparam_grad,
@@ -66,7 +66,7 @@ from .likelihoods import (
     log_likelihood,
 )
 from .linear_gaussian import LinearGaussianModel, grid_log_marginal
-from .models import VAE, ConvVAE, MLPVAE
+from .models import MLPVAE, VAE, ConvVAE
 from .plots import (
     image_grid,
     plot_history,

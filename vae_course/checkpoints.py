@@ -1,4 +1,4 @@
-"""Saving and loading trained models (chapter 4): state dicts, ``weights_only``.
+"""Saving and loading trained models (chapter 4): state dicts only.
 
 A checkpoint is a plain dict of tensors and simple values, so loading it
 never runs pickled code: ``torch.load(path, weights_only=True)`` refuses
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from .models import ConvVAE, MLPVAE
+from .models import MLPVAE, ConvVAE
 
 MODEL_CLASSES = {"MLPVAE": MLPVAE, "ConvVAE": ConvVAE}
 FORMAT_VERSION = 1
@@ -94,7 +94,7 @@ def _read(path: Path, map_location) -> dict:
             f"{path.name} is not a readable vae_course checkpoint "
             f"({type(exc).__name__}: {exc})"
         ) from exc
-    if not isinstance(checkpoint, dict) or not KEYS <= set(checkpoint):
+    if not isinstance(checkpoint, dict) or not set(checkpoint) >= KEYS:
         raise ValueError(
             f"{path.name} is not a vae_course checkpoint of format "
             f"{FORMAT_VERSION}: expected the keys {sorted(KEYS)}"

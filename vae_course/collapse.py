@@ -40,11 +40,11 @@ def kl_warmup(step: int, warmup_steps: int, beta: float = 1.0) -> float:
 def free_bits_kl(
     mu: torch.Tensor, logvar: torch.Tensor, free_bits: float
 ) -> torch.Tensor:
-    r"""The KL term with free bits: ``sum_j max(lambda, mean_batch KL_j)``, nats.
+    r"""The KL term with free bits, ``sum_j max(lambda, mean_batch KL_j)``.
 
     ``KL_j`` is dimension j's closed-form KL, ``[batch, k]`` from ``mu`` and
     ``logvar``; ``lambda = free_bits``. A scalar, the batch-mean KL when
-    ``free_bits = 0``.
+    ``free_bits = 0``. In nats.
     """
     require_batch("mu", mu)
     free_bits = require_nonnegative_number("free_bits", free_bits)

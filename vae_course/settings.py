@@ -51,7 +51,9 @@ def _truthy(value: str | None) -> bool:
 
 
 def offline() -> bool:
-    """Whether ``VAE_COURSE_OFFLINE`` asks for the offline data (the one reader).
+    """Whether ``VAE_COURSE_OFFLINE`` asks for the offline data.
+
+    The one place that reads the variable.
 
     Raises:
         ValueError: a value that is neither a yes nor a no word.

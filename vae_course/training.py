@@ -115,7 +115,7 @@ def train_step(
     n_samples: int = 1,
     generator: torch.Generator | None = None,
 ) -> tuple[torch.Tensor, ELBO]:
-    r"""One step of gradient ascent on the (beta-)ELBO of a batch x (chapter 4).
+    r"""One step of gradient ascent on the (beta-)ELBO of a batch (chapter 4).
 
     ``loss = -(mean_batch reconstruction - beta * KL_term)`` where
     ``KL_term`` is the batch-mean KL, or :func:`free_bits_kl` when
@@ -178,7 +178,7 @@ def evaluate(
     generator: torch.Generator | None = None,
     n_samples: int = 1,
 ) -> dict:
-    """Mean ``elbo``, ``reconstruction`` and ``kl`` per image, nats (eval mode).
+    """Mean ``elbo``, ``reconstruction`` and ``kl`` per image, in nats.
 
     The keys are the field names of :class:`~vae_course.elbo.ELBO`; images
     ``[N, 1, 28, 28]`` or flat ``[N, 784]``.
@@ -203,7 +203,7 @@ def evaluate(
 
 
 def _default_optimizer(model, lr: float) -> torch.optim.Optimizer:
-    """Adam; the fused kernel (one pass over all parameters) where it exists."""
+    """Adam; the fused kernel (one pass over all weights) where it exists."""
     try:
         return torch.optim.Adam(model.parameters(), lr=lr, fused=True)
     except (RuntimeError, TypeError, ValueError):  # pragma: no cover
@@ -232,7 +232,7 @@ def train(
     n_samples: int = 1,
     optimizer: torch.optim.Optimizer | None = None,
 ) -> History:
-    r"""Maximise the (beta-)ELBO of ``model`` on ``data``; return a :class:`History`.
+    r"""Maximise the (beta-)ELBO of ``model`` on ``data``; return the History.
 
     Repeats :func:`train_step` over shuffled batches, with the KL weight
     ``beta_t = kl_warmup(t, T, beta)`` at step t (T: the warm-up's steps).
@@ -294,7 +294,10 @@ def train(
 
     history = History()
     bar = tqdm(
-        range(1, epochs + 1), desc="training", unit="epoch", disable=not progress
+        range(1, epochs + 1),
+        desc="training",
+        unit="epoch",
+        disable=not progress,
     )
     step = 0
     for epoch in bar:
