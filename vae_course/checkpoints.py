@@ -2,7 +2,7 @@
 
 A checkpoint is a plain dict of tensors and simple values, so loading it
 never runs pickled code: ``torch.load(path, weights_only=True)`` refuses
-anything else. It carries a format version (:data:`FORMAT_VERSION`), the
+anything else. It carries a format version (``FORMAT_VERSION``), the
 model's class and configuration, the weights' dtype and your metadata.
 """
 

@@ -259,7 +259,7 @@ def load_mnist(
     """Load MNIST as tensors; print one line naming the data used (chapter 4).
 
     Args:
-        root: folder for torchvision's files (default :func:`default_root`).
+        root: folder for torchvision's files (default ``default_root()``).
         source: ``"auto"``, ``"torchvision"`` or ``"offline"`` (module
             docstring). ``VAE_COURSE_OFFLINE=1`` turns ``"auto"`` into
             ``"offline"``.

@@ -57,7 +57,7 @@ class ELBO(NamedTuple):
 
     @property
     def total(self) -> torch.Tensor:
-        """The former name of :attr:`elbo` (kept for old notebooks)."""
+        """The former name of ``elbo`` (kept for old notebooks)."""
         return self.elbo
 
 

@@ -133,6 +133,7 @@ def kumaraswamy_icdf(u: torch.Tensor, a, b) -> torch.Tensor:
     return inner.pow(1.0 / a)
 
 
+#: The closed-form inverse CDFs above, by name (``"normal"``, ...)
 INVERSE_CDFS: dict[str, Callable[..., torch.Tensor]] = {
     "normal": normal_icdf,
     "exponential": exponential_icdf,

@@ -7,8 +7,9 @@ training images and more epochs. Unset: ``full`` when a CUDA GPU is present
 and ``CI`` is not set, otherwise ``quick``.
 
 ``VAE_COURSE_OFFLINE=1`` (or ``true``, ``yes``, ``on``; ``0``, ``false``,
-``no``, ``off`` or unset for the opposite) makes :func:`vae_course.load_mnist`
-use the offline sample instead of downloading MNIST (``quick`` always does).
+``no``, ``off`` or unset for the opposite) makes
+:func:`vae_course.data.load_mnist` use the offline sample instead of
+downloading MNIST (``quick`` always does).
 Any other value of either variable is an error that names it.
 """
 

@@ -71,12 +71,12 @@ class History:
 
     @property
     def train_recon(self) -> list:
-        """The former name of :attr:`train_reconstruction`."""
+        """The former name of ``train_reconstruction``."""
         return self.train_reconstruction
 
     @property
     def test_recon(self) -> list:
-        """The former name of :attr:`test_reconstruction`."""
+        """The former name of ``test_reconstruction``."""
         return self.test_reconstruction
 
     def as_dict(self) -> dict:
@@ -117,10 +117,10 @@ def train_step(
 ) -> tuple[torch.Tensor, ELBO]:
     r"""One step of gradient ascent on the (beta-)ELBO of a batch (chapter 4).
 
-    ``loss = -(mean_batch reconstruction - beta * KL_term)`` where
-    ``KL_term`` is the batch-mean KL, or :func:`free_bits_kl` when
-    ``free_bits > 0``. Returns the loss (a detached scalar) and the ELBO's
-    parts ``[batch]`` in nats (beta = 1).
+    ``loss = -(mean_batch reconstruction - beta * KL_term)``, where
+    ``KL_term`` is the batch-mean KL, floored per dimension by free bits
+    when ``free_bits > 0``. Returns the loss (a detached scalar) and the
+    ELBO's parts ``[batch]`` in nats (beta = 1).
     """
     require_vae(model)
     require_optimizer_of(model, optimizer)
