@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from conftest import gen
+from conftest import PriorVAE, gen
 from torch import nn
 
 import vae_course as vc
@@ -272,3 +272,44 @@ def test_probe_is_deterministic(mnist):
     a = vc.probe_accuracy(ftr, ytr, fte, yte, n_labels=50, seed=1)
     b = vc.probe_accuracy(ftr, ytr, fte, yte, n_labels=50, seed=1)
     assert a == b
+
+
+# ------------------------------------------- the model's dtype and device
+@pytest.mark.parametrize(
+    "make", [lambda: vc.MLPVAE(2, 16), lambda: vc.ConvVAE(2)]
+)
+def test_inference_follows_a_float64_model(make):
+    torch.manual_seed(0)
+    model = make().double()
+    x = torch.rand(3, 1, 28, 28, dtype=torch.float64, generator=gen(0))
+    outputs = {
+        "generate": vc.generate(model, 4, generator=gen(1)),
+        "generate sample": vc.generate(
+            model, 4, method="sample", generator=gen(1)
+        ),
+        "latent_grid": vc.latent_grid(model, n=3),
+        "embed": vc.embed(model, x),
+        "embed float32 images": vc.embed(model, x.float()),
+        "reconstruct": vc.reconstruct(model, x),
+        "interpolate": vc.interpolate(model, x[0], x[1], steps=3),
+        "decode_images": vc.decode_images(
+            model, torch.zeros(2, 2, dtype=torch.float64)
+        ),
+    }
+    for name, out in outputs.items():
+        assert out.dtype == torch.float64, name
+        assert torch.isfinite(out).all(), name
+    n_active, variances = vc.active_units(model, x)
+    assert variances.dtype == torch.float64
+
+
+def test_inference_on_the_meta_device_follows_the_model():
+    """Codes are drawn on the model's device (meta: no data, only shapes)."""
+    model = vc.MLPVAE(2, 8).to("meta")
+    assert vc.generate(model, 3).device.type == "meta"
+    assert vc.latent_grid(model, n=2).device.type == "meta"
+
+
+def test_inference_works_for_the_protocols_test_double():
+    images = vc.generate(PriorVAE(), 2)
+    torch.testing.assert_close(images, torch.full((2, 1, 28, 28), 0.5))

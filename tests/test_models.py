@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from conftest import gen
+from conftest import PriorVAE, gen
 from torch import nn
 
 import vae_course as vc
@@ -154,3 +154,25 @@ def test_invalid_construction(make):
         make(latent_dim=2, likelihood="poisson")
     with pytest.raises(ValueError, match="latent_dim"):
         make(latent_dim=0)
+
+
+# ------------------------------------------------------- the VAE protocol
+def test_the_models_and_the_test_double_are_vaes():
+    for model in (
+        vc.MLPVAE(2, 8),
+        vc.ConvVAE(2),
+        PriorVAE(),
+        vc.LinearGaussianModel.random(3, 2),
+    ):
+        assert isinstance(model, vc.VAE), type(model).__name__
+
+
+def test_something_without_a_decoder_is_not_a_vae():
+    class EncoderOnly(torch.nn.Module):
+        latent_dim, likelihood = 2, "bernoulli"
+
+        def encode(self, x):
+            return x, x
+
+    assert not isinstance(EncoderOnly(), vc.VAE)
+    assert not isinstance(torch.nn.Linear(2, 2), vc.VAE)
