@@ -1,5 +1,6 @@
-"""Every bad-input case of issue 2: mismatched shapes, values out of range, wrong dtypes and
-mixed devices raise ValueError/TypeError whose message names what was expected and what came."""
+"""Every bad-input case of issue 2: mismatched shapes, values out of range,
+wrong dtypes and mixed devices raise ValueError/TypeError whose message names
+what was expected and what came."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def f32(*shape, device="cpu"):
     return torch.full(shape, 0.5, device=device)
 
 
-# ------------------------------------------------------------------ mismatched shapes
+# ---------------------------------------------------------- mismatched shapes
 @pytest.mark.parametrize(
     "fn",
     [vc.reparameterize, vc.gaussian_kl],
@@ -112,7 +113,7 @@ def test_probe_features_and_labels_must_pair_up():
     assert_message(excinfo, "10", "9")
 
 
-# ---------------------------------------------------------------- values out of range
+# -------------------------------------------------------- values out of range
 @pytest.mark.parametrize("bad", [255.0, 1.5, -0.5])
 def test_bernoulli_targets_outside_unit_interval(bad):
     x = f32(2, 1, 28, 28)
@@ -263,7 +264,7 @@ def test_latent_grid_bounds():
     assert_message(excinfo, "lo", "hi")
 
 
-# ----------------------------------------------------------------------- wrong dtypes
+# --------------------------------------------------------------- wrong dtypes
 @pytest.mark.parametrize("which", ["mu", "logvar"])
 @pytest.mark.parametrize(
     "fn",
@@ -312,7 +313,8 @@ def test_integer_images_for_models_and_trainer(mnist):
 
 
 def test_trainer_rejects_unscaled_pixels(mnist):
-    """0-255 floats (a forgotten / 255) would silently break the Bernoulli likelihood."""
+    """0-255 floats (a forgotten / 255) would silently break the Bernoulli
+    likelihood."""
     x = mnist.test_images[:16] * 255
     with pytest.raises(ValueError) as excinfo:
         vc.train(vc.MLPVAE(2, 8), (x, x), epochs=1, progress=False)
@@ -356,7 +358,7 @@ def test_model_without_likelihood():
     assert_message(excinfo, "likelihood", "Bare")
 
 
-# ---------------------------------------------------------------------- mixed devices
+# -------------------------------------------------------------- mixed devices
 @pytest.mark.parametrize("other", OTHER_DEVICES)
 @pytest.mark.parametrize(
     "fn",
@@ -389,7 +391,8 @@ def test_x_and_decoder_output_on_different_devices(fn, name, other):
     "model_class", [vc.MLPVAE, vc.ConvVAE], ids=["mlp", "conv"]
 )
 def test_model_inputs_on_another_device(model_class, other):
-    """Images for encode and codes for decode must be where the model's weights are."""
+    """Images for encode and codes for decode must be where the model's weights
+    are."""
     model = model_class(latent_dim=2)
     with pytest.raises(ValueError) as excinfo:
         model.encode(torch.zeros(2, 1, 28, 28, device=other))
@@ -429,7 +432,8 @@ def test_log_normal_diag_on_different_devices(other):
 
 
 def test_float64_images_for_a_float32_model():
-    """torch.from_numpy(pixels / 255) gives float64: the common mistake should be named, not a matmul error."""
+    """torch.from_numpy(pixels / 255) gives float64: the common mistake should
+    be named, not a matmul error."""
     x64 = torch.rand(4, 1, 28, 28, dtype=torch.float64)
     model = vc.MLPVAE(2, 8)
     with pytest.raises(TypeError) as excinfo:
@@ -447,7 +451,7 @@ def test_float64_data_for_the_trainer():
     assert next(model.parameters()).dtype == torch.float32
 
 
-# ------------------------------------------------- issue 12: sizes, batches, dtypes
+# ------------------------------------------- issue 12: sizes, batches, dtypes
 def mlp():
     return vc.MLPVAE(2, 8)
 
@@ -617,7 +621,8 @@ def test_train_refuses_an_optimizer_of_another_model():
 
 
 def test_train_stops_on_a_nan_loss_naming_epoch_and_step(mnist):
-    """A learning rate of 10 sends the loss to NaN/inf within the first epoch."""
+    """A learning rate of 10 sends the loss to NaN/inf within the first
+    epoch."""
     torch.manual_seed(0)
     with pytest.raises(vc.TrainingError) as excinfo:
         vc.train(

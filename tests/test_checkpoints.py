@@ -1,4 +1,5 @@
-"""vc.save_checkpoint / vc.load_checkpoint (chapter 4): state dicts, loaded with weights_only=True."""
+"""vc.save_checkpoint / vc.load_checkpoint (chapter 4): state dicts, loaded
+with weights_only=True."""
 
 from __future__ import annotations
 
@@ -65,7 +66,8 @@ class Payload:
 
 
 def test_refuses_a_pickled_object(tmp_path):
-    """A checkpoint holding arbitrary pickled objects is not loaded (weights_only=True)."""
+    """A checkpoint holding arbitrary pickled objects is not loaded
+    (weights_only=True)."""
     path = tmp_path / "evil.pt"
     torch.save(
         {

@@ -1,5 +1,6 @@
-"""vc.load_mnist (chapter 4): the offline sample, the printed line, the environment switch,
-corrupt files and failed downloads. Never touches the network: downloads are monkeypatched."""
+"""vc.load_mnist (chapter 4): the offline sample, the printed line, the
+environment switch, corrupt files and failed downloads. Never touches the
+network: downloads are monkeypatched."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ RAW_FILES = (
 
 
 def idx_images(n: int, rows: int = 28, cols: int = 28) -> bytes:
-    """A well-formed IDX image file (the format torchvision reads) with n images."""
+    """A well-formed IDX image file (the format torchvision reads) with n
+    images."""
     return struct.pack(">IIII", 0x803, n, rows, cols) + bytes(
         np.arange(n * rows * cols, dtype=np.uint8)
     )
@@ -43,13 +45,15 @@ def write_raw(root, contents: dict[str, bytes]):
 
 @pytest.fixture
 def no_download(monkeypatch):
-    """torchvision's download raises as it does without network; records whether it was tried."""
+    """torchvision's download raises as it does without network; records
+    whether it was tried."""
     calls = []
 
     def fail(self, *args, **kwargs):
         calls.append(self.root)
         raise RuntimeError(
-            "Error downloading train-images-idx3-ubyte.gz (network unreachable)"
+            "Error downloading train-images-idx3-ubyte.gz "
+            "(network unreachable)"
         )
 
     monkeypatch.setattr(torchvision.datasets.MNIST, "download", fail)
@@ -57,7 +61,7 @@ def no_download(monkeypatch):
     return calls
 
 
-# ------------------------------------------------------------------- offline sample
+# ------------------------------------------------------------- offline sample
 def test_offline_sample_shapes_types_and_range(mnist):
     assert mnist.source == "offline"
     assert mnist.train_images.shape == (4000, 1, 28, 28)
@@ -103,13 +107,13 @@ def test_offline_split_is_fixed_and_disjoint(mnist):
         .to(torch.uint8)
         .numpy()
     }
-    assert (
-        len(train & test) <= 1
-    )  # no test image is also a training image (up to a duplicate in MNIST itself)
+    # no test image is also a training image (up to a duplicate in MNIST)
+    assert len(train & test) <= 1
 
 
 def test_the_split_is_shuffled(mnist):
-    """Not sorted by digit, so the first batch of an unshuffled loop would not be all zeros."""
+    """Not sorted by digit, so the first batch of an unshuffled loop would not
+    be all zeros."""
     assert len(set(mnist.train_labels[:50].tolist())) >= 5
     assert len(set(mnist.test_labels[:50].tolist())) >= 5
 
@@ -142,7 +146,7 @@ def test_to_device_keeps_everything():
     assert data.train_images.device.type == "cpu" and data.source == "offline"
 
 
-# ------------------------------------------------------------- choosing the source
+# -------------------------------------------------------- choosing the source
 def test_env_var_forces_the_offline_sample_without_touching_torchvision(
     monkeypatch, tmp_path, capsys
 ):
@@ -205,7 +209,7 @@ def test_unknown_source():
     )
 
 
-# ------------------------------------------------------------------ corrupt files
+# -------------------------------------------------------------- corrupt files
 @pytest.mark.parametrize(
     "contents",
     [
@@ -251,7 +255,8 @@ def test_corrupt_files_raise_a_clear_data_error(
 def test_valid_files_are_loaded_through_torchvision(
     no_download, tmp_path, capsys
 ):
-    """Well-formed files of the real sizes (synthetic pixels): source 'torchvision', [0, 1] floats."""
+    """Well-formed files of the real sizes (synthetic pixels): source
+    'torchvision', [0, 1] floats."""
     write_raw(
         tmp_path,
         {
@@ -278,7 +283,7 @@ def test_valid_files_are_loaded_through_torchvision(
     assert "60,000" in data.description
 
 
-# --------------------------------------- permissions, labels, the offline switch
+# ------------------------------------ permissions, labels, the offline switch
 def real_size_files(labels: bytes | None = None) -> dict[str, bytes]:
     return {
         "train-images-idx3-ubyte": idx_images(60000),
@@ -302,7 +307,8 @@ def test_out_of_range_labels_are_a_data_error_with_the_path(
 def test_unreadable_files_are_a_data_error_with_the_path(
     no_download, tmp_path, monkeypatch
 ):
-    """As root a chmod would not stop the read, so the read itself is denied."""
+    """As root a chmod would not stop the read, so the read itself is
+    denied."""
     raw = write_raw(tmp_path, real_size_files())
 
     def denied(self, *args, **kwargs):
@@ -338,7 +344,7 @@ def test_offline_switch_off_words_try_torchvision(
 ):
     monkeypatch.setenv("VAE_COURSE_OFFLINE", value)
     data = vc.load_mnist(root=tmp_path, verbose=False)
-    assert no_download, "VAE_COURSE_OFFLINE=%r should allow a download" % value
+    assert no_download, f"VAE_COURSE_OFFLINE={value!r} should allow a download"
     assert "download failed" in data.description
 
 

@@ -1,4 +1,5 @@
-"""vc.device, vc.seed_everything, vc.settings, vc.show_source, and that the public names exist."""
+"""vc.device, vc.seed_everything, vc.settings, vc.show_source, and that the
+public names exist."""
 
 from __future__ import annotations
 
@@ -45,7 +46,8 @@ def test_seed_everything_seeds_python_numpy_and_torch():
 
 @pytest.fixture
 def fresh_settings(monkeypatch):
-    """settings() is read once per process; clear its cache around each test."""
+    """settings() is read once per process; clear its cache around each
+    test."""
     cache_clear = getattr(vc.settings, "cache_clear", None)
     if cache_clear is None:
         pytest.skip("vc.settings has no cache to clear")
@@ -107,7 +109,8 @@ API_PAGE = Path(__file__).resolve().parents[1] / "book" / "api.md"
 
 
 def documented_names() -> dict[str, str]:
-    """``{name: "vae_course.module.name"}`` for every object book/api.md documents."""
+    """``{name: "vae_course.module.name"}`` for every object book/api.md
+    documents."""
     text = API_PAGE.read_text()
     found = re.findall(
         r"^\.\. auto(?:function|class|exception|data):: (vae_course\.[\w.]+)$",
@@ -200,7 +203,8 @@ def test_data_error_is_an_exception():
 
 
 def test_show_source_outside_a_notebook(capsys):
-    """Shows the package's own source of a function (as text when IPython display is unavailable)."""
+    """Shows the package's own source of a function (as text when IPython
+    display is unavailable)."""
     result = vc.show_source(vc.gaussian_kl)
     out = capsys.readouterr().out
     text = out + (

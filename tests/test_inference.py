@@ -1,5 +1,5 @@
-"""Inference with a trained VAE (chapter 5): generate, embed, reconstruct, interpolate, latent_grid,
-active_units and probe_accuracy."""
+"""Inference with a trained VAE (chapter 5): generate, embed, reconstruct,
+interpolate, latent_grid, active_units and probe_accuracy."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from torch import nn
 import vae_course as vc
 
 
-# ------------------------------------------------------------------------ generate
+# ------------------------------------------------------------------- generate
 def test_generate_mean_images(trained_mlp):
     images = vc.generate(trained_mlp, 12, method="mean", generator=gen(1))
     assert images.shape == (12, 1, 28, 28)
@@ -55,7 +55,7 @@ def test_generate_returns_no_graph(trained_mlp):
     assert not vc.generate(trained_mlp, 2).requires_grad
 
 
-# --------------------------------------------------------------------------- embed
+# ---------------------------------------------------------------------- embed
 def test_embed_mean_is_the_posterior_mean(trained_mlp, mnist):
     x = mnist.test_images[:50]
     z = vc.embed(trained_mlp, x, method="mean")
@@ -73,7 +73,7 @@ def test_embed_sample_is_drawn_from_q(trained_mlp, mnist):
     assert ((z.std(0) / std - 1).abs() < 0.08).all()
 
 
-# ---------------------------------------------------------- reconstruct/interpolate
+# ---------------------------------------------------- reconstruct/interpolate
 def test_reconstruct(trained_mlp, mnist):
     x = mnist.test_images[:8]
     rec = vc.reconstruct(trained_mlp, x)
@@ -83,7 +83,8 @@ def test_reconstruct(trained_mlp, mnist):
         rec,
         torch.sigmoid(trained_mlp.decode(trained_mlp.encode(x)[0])).detach(),
     )
-    # a trained model reconstructs its inputs much better than the average training digit does
+    # a trained model reconstructs its inputs much better than the average
+    # training digit does
     err = (rec - x).pow(2).mean()
     baseline = (mnist.train_images.mean(0, keepdim=True) - x).pow(2).mean()
     assert err < 0.7 * baseline
@@ -117,10 +118,12 @@ def test_latent_grid_shape_and_order():
 
 
 def test_latent_grid_maps_a_uniform_grid_through_the_normal_icdf():
-    """Rows run from high z_2 to low, columns from low z_1 to high (Kingma & Welling fig. 4)."""
+    """Rows run from high z_2 to low, columns from low z_1 to high (Kingma &
+    Welling fig. 4)."""
 
     class Echo(nn.Module):
-        """Decoder whose 'image' holds z in its first two pixels (for reading the grid back)."""
+        """Decoder whose 'image' holds z in its first two pixels (for reading
+        the grid back)."""
 
         latent_dim, likelihood = 2, "gaussian"
 
@@ -153,7 +156,7 @@ def test_latent_grid_maps_a_uniform_grid_through_the_normal_icdf():
     )  # z_2 falls down a column
 
 
-# -------------------------------------------------------------------- active units
+# --------------------------------------------------------------- active units
 class LinearEncoder(nn.Module):
     """mu = x[:, :k] * scale, logvar = 0: unit u is active iff scale_u != 0."""
 
@@ -214,12 +217,13 @@ def test_trained_model_has_active_units_and_collapsed_one_has_none(
     assert vc.active_units(collapsed, mnist.test_images[:500])[0] == 0
 
 
-# ------------------------------------------------------------------- probe accuracy
+# ------------------------------------------------------------- probe accuracy
 CENTRES = np.random.RandomState(0).normal(size=(10, 5)) * 3
 
 
 def clustered_features(labels, spread, seed):
-    """One cluster per digit (the same centres for train and test) plus Gaussian noise."""
+    """One cluster per digit (the same centres for train and test) plus
+    Gaussian noise."""
     rng = np.random.RandomState(seed)
     return CENTRES[labels] + spread * rng.normal(size=(len(labels), 5))
 

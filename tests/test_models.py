@@ -1,4 +1,5 @@
-"""vc.MLPVAE and vc.ConvVAE (chapter 4): architecture, shapes, leading sample dims, likelihoods."""
+"""vc.MLPVAE and vc.ConvVAE (chapter 4): architecture, shapes, leading sample
+dims, likelihoods."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ def n_params(model: nn.Module) -> int:
 
 
 def test_mlpvae_is_784_400_k():
-    """784-400-(20+20) encoder and 20-400-784 decoder: 652,824 parameters, as in pytorch/examples."""
+    """784-400-(20+20) encoder and 20-400-784 decoder: 652,824 parameters, as
+    in pytorch/examples."""
     model = vc.MLPVAE()
     assert model.latent_dim == 20 and model.likelihood == "bernoulli"
     assert n_params(model) == (784 * 400 + 400) + 2 * (400 * 20 + 20) + (
@@ -61,7 +63,8 @@ def test_convvae_is_the_lectures_architecture():
     assert linears == sorted(
         [(64 * 7 * 7, 10), (64 * 7 * 7, 10), (10, 64 * 7 * 7)]
     )
-    # the decoder ends in logits: no Sigmoid module anywhere (sigmoid is for display only)
+    # the decoder ends in logits: no Sigmoid module anywhere (sigmoid is for
+    # display only)
     assert not any(isinstance(m, nn.Sigmoid) for m in model.modules())
 
 

@@ -1,4 +1,5 @@
-"""Plot helpers (chapters 4 and 5): each returns a titled, labelled matplotlib Figure."""
+"""Plot helpers (chapters 4 and 5): each returns a titled, labelled matplotlib
+Figure."""
 
 from __future__ import annotations
 
@@ -36,7 +37,8 @@ def test_show_images():
     assert isinstance(fig, matplotlib.figure.Figure)
     labelled(fig)
     assert fig.axes[0].get_title() == "samples"
-    # the tiled grid holds every pixel: 2 rows x 6 columns of 28x28 with padding
+    # the tiled grid holds every pixel: 2 rows x 6 columns of 28x28 with
+    # padding
     grid = fig.axes[0].images[0].get_array()
     assert grid.shape == (2 * 30 + 2, 6 * 30 + 2)
 

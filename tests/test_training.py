@@ -1,4 +1,5 @@
-"""vc.train and vc.evaluate (chapter 4) on the offline sample: learning, determinism, the history."""
+"""vc.train and vc.evaluate (chapter 4) on the offline sample: learning,
+determinism, the history."""
 
 from __future__ import annotations
 
@@ -25,13 +26,15 @@ HISTORY_FIELDS = (
 
 @pytest.fixture(scope="module")
 def small(mnist):
-    """1,000 training and 500 test images: enough to see learning, quick on 2 cores."""
+    """1,000 training and 500 test images: enough to see learning, quick on 2
+    cores."""
     return (mnist.train_images[:1000], mnist.test_images[:500])
 
 
 def test_training_lowers_the_test_loss(mnist):
-    """The pytorch/examples model on the 4,000 offline digits: 3 epochs take the test loss from
-    the untrained ~543 nats (784 log 2) to well under 250 nats per image."""
+    """The pytorch/examples model on the 4,000 offline digits: 3 epochs take
+    the test loss from the untrained ~543 nats (784 log 2) to well under 250
+    nats per image."""
     torch.manual_seed(0)
     model = vc.MLPVAE()
     before = vc.evaluate(model, mnist.test_images, generator=gen(1))
@@ -67,7 +70,7 @@ def test_history_fields(small):
             getattr(history, f"{split}_{part}")
             for part in ("elbo", "reconstruction", "kl")
         )
-        for e, r, k in zip(elbo, recon, kl):
+        for e, r, k in zip(elbo, recon, kl, strict=True):
             assert math.isclose(e, r - k, rel_tol=1e-5, abs_tol=1e-3), (
                 split,
                 e,
@@ -79,9 +82,9 @@ def test_history_fields(small):
 
 def test_training_is_deterministic_on_cpu(small):
     def run():
-        torch.manual_seed(
-            123
-        )  # the same initial weights; train's seed fixes the data order and the noise
+        # the same initial weights; train's seed fixes the data order and
+        # the noise
+        torch.manual_seed(123)
         model = vc.MLPVAE(latent_dim=4, hidden_dim=64)
         history = vc.train(model, small, epochs=2, seed=7, progress=False)
         return history, model.state_dict()
@@ -125,7 +128,8 @@ def test_mnist_object_and_tuple_give_the_same_run(mnist):
 
 
 def test_options_run_and_stay_finite(small, mnist):
-    """beta, KL warm-up, free bits, several samples, a given optimizer, binarized data."""
+    """beta, KL warm-up, free bits, several samples, a given optimizer,
+    binarized data."""
     model = vc.MLPVAE(latent_dim=4, hidden_dim=32)
     opt = torch.optim.SGD(model.parameters(), lr=1e-3)
     history = vc.train(
@@ -161,7 +165,8 @@ def test_options_run_and_stay_finite(small, mnist):
 
 
 def test_large_beta_collapses_the_posterior(small):
-    """beta = 50 drives the KL towards 0 (the lecture's posterior-collapse demonstration)."""
+    """beta = 50 drives the KL towards 0 (the lecture's posterior-collapse
+    demonstration)."""
     torch.manual_seed(0)
     model = vc.MLPVAE(latent_dim=4, hidden_dim=64)
     history = vc.train(
@@ -201,7 +206,7 @@ def test_train_moves_data_to_the_models_device_and_leaves_eval_mode(small):
     assert not model.training
 
 
-# ------------------------------------------------------------------------ evaluate
+# ------------------------------------------------------------------- evaluate
 def test_evaluate_is_in_nats_per_image(mnist):
     scores = vc.evaluate(PriorVAE(), mnist.test_images[:300], batch_size=128)
     assert set(scores) >= {"elbo", "reconstruction", "kl"}
@@ -273,7 +278,8 @@ def test_train_step_loss_is_minus_the_mean_elbo_of_elbo_from_outputs():
 
 
 def test_train_step_beta_weights_the_kl_term():
-    """loss = -(mean reconstruction - beta * mean KL) for a model with KL > 0."""
+    """loss = -(mean reconstruction - beta * mean KL) for a model with KL >
+    0."""
     torch.manual_seed(0)
     model = vc.MLPVAE(3, 16)
     x = torch.rand(8, 784, generator=gen(3))
@@ -300,7 +306,8 @@ def test_kl_warmup_ramps_beta_linearly_then_holds():
 
 
 def test_train_uses_the_warmed_up_beta_at_every_step(monkeypatch):
-    """With 2 warm-up epochs of 3 steps, train_step sees beta_t = beta t / 6."""
+    """With 2 warm-up epochs of 3 steps, train_step sees beta_t = beta t /
+    6."""
     seen = []
     real_step = vc.training.train_step
 
