@@ -116,11 +116,9 @@ def require_in_unit_interval(
     """[0, 1] (closed) for Bernoulli targets, (0, 1) (open) for uniforms."""
     if t.numel() == 0:
         return
-    # one device synchronisation for the three numbers
-    has_nan, lo, hi = torch.stack(
-        [torch.isnan(t).any().to(t.dtype), t.min(), t.max()]
-    ).tolist()
-    if has_nan:
+    # one pass and one device synchronisation: NaN propagates to min and max
+    lo, hi = torch.stack(torch.aminmax(t)).tolist()
+    if math.isnan(lo) or math.isnan(hi):
         raise ValueError(f"{name} contains NaN")
     if open_interval and (lo <= 0.0 or hi >= 1.0):
         raise ValueError(

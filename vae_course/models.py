@@ -57,12 +57,13 @@ class VAE(Protocol):
 
 def require_vae(model) -> VAE:
     """``model`` itself if it satisfies :class:`VAE`, else a TypeError."""
-    if not isinstance(model, VAE):
-        missing = [
-            name
-            for name in ("encode", "decode", "likelihood", "latent_dim")
-            if not hasattr(model, name)
-        ]
+    # the names isinstance(model, VAE) checks, without its slow generic path
+    missing = [
+        name
+        for name in ("encode", "decode", "likelihood", "latent_dim")
+        if not hasattr(model, name)
+    ]
+    if missing:
         raise TypeError(
             f"model must be a VAE (encode, decode, likelihood, latent_dim); "
             f"{type(model).__name__} has no {', '.join(missing)}"
@@ -209,9 +210,11 @@ class ConvVAE(_VAE):
     Encoder: Conv2d(1, 32, 4, stride 2, pad 1) + ReLU -> 32x14x14;
     Conv2d(32, 64, 4, 2, 1) + ReLU -> 64x7x7; flatten to 3136; two Linear
     heads for mu and logvar.
-    Decoder: Linear(k, 3136) + ReLU -> 64x7x7; ConvTranspose2d(64, 32, 4, 2,
-    1) + ReLU -> 32x14x14; ConvTranspose2d(32, 1, 4, 2, 1) -> 1x28x28 logits
-    (Sigmoid only for display).
+
+    Decoder: Linear(k, 3136) + ReLU -> 64x7x7;
+    ConvTranspose2d(64, 32, 4, 2, 1) + ReLU -> 32x14x14;
+    ConvTranspose2d(32, 1, 4, 2, 1) -> 1x28x28 logits (Sigmoid only for
+    display).
     """
 
     def __init__(self, latent_dim: int = 10, likelihood: str = "bernoulli"):

@@ -28,7 +28,7 @@ def reparameterize(
     n_samples: int | None = None,
     generator: torch.Generator | None = None,
 ) -> torch.Tensor:
-    r"""Draw ``z = mu + exp(logvar / 2) * eps``, ``eps ~ N(0, I)`` (chapter 3).
+    r"""z = mu + exp(logvar / 2) * eps with eps ~ N(0, I) (chapter 3).
 
     Args:
         mu: posterior means, ``[batch, k]`` (any shape works; logvar must

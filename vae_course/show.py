@@ -36,17 +36,30 @@ def _called_name(node: ast.AST) -> str:
 
 
 def _is_guard(statement: ast.stmt) -> bool:
-    """A check call, or an ``if`` whose body is only raises and checks."""
+    """A raise, a check call, or a block that holds nothing else."""
     if isinstance(statement, ast.Raise):
         return True
     if isinstance(statement, (ast.Expr, ast.Assign, ast.AnnAssign)):
         name = _called_name(statement.value)
         return name.startswith(CHECK_PREFIXES)
-    if isinstance(statement, ast.If):
-        return all(_is_guard(s) for s in statement.body) and all(
-            _is_guard(s) for s in statement.orelse
-        )
+    if isinstance(statement, (ast.If, ast.For)):
+        return all(_is_guard(s) for s in statement.body + statement.orelse)
     return False
+
+
+def _guard_lines(function: ast.AST) -> set[int]:
+    """0-based line numbers of the guards anywhere in a function's body."""
+    lines: set[int] = set()
+    for node in ast.walk(function):
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(node, field, None)
+            if not isinstance(block, list):  # IfExp and Lambda: expressions
+                continue
+            for statement in block:
+                if isinstance(statement, ast.stmt) and _is_guard(statement):
+                    first = statement.lineno - 1
+                    lines.update(range(first, statement.end_lineno))
+    return lines
 
 
 def _docstring_cut(node: ast.AST, lines: list[str]) -> tuple[int, int] | None:
@@ -81,13 +94,27 @@ def _without_guards(source: str) -> tuple[str, bool]:
         cut = _docstring_cut(node, lines)
         if cut is not None:
             drop.update(range(*cut))
-        if isinstance(node, ast.ClassDef):
-            continue
-        for statement in node.body:
-            if _is_guard(statement):
-                drop.update(range(statement.lineno - 1, statement.end_lineno))
+            drop |= _close_summary(lines, node, cut)
+        if not isinstance(node, ast.ClassDef):
+            drop |= _guard_lines(node)
     kept = [line for i, line in enumerate(lines) if i not in drop]
     return "\n".join(kept) + "\n", bool(drop)
+
+
+def _close_summary(lines: list[str], node: ast.AST, cut: tuple) -> set[int]:
+    """A docstring cut down to its summary line ends on that line.
+
+    Moves the closing quotes up (in ``lines``) and returns the line they
+    leave empty.
+    """
+    first = node.body[0].lineno - 1
+    closing = lines[cut[1]]
+    if cut[0] == first + 1 and closing.strip() in ('"""', "'''"):
+        joined = lines[first] + closing.strip()
+        if len(joined) <= 79:
+            lines[first] = joined
+            return {cut[1]}
+    return set()
 
 
 def source_of(obj, full: bool = False) -> str:
