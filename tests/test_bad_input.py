@@ -650,3 +650,48 @@ def test_the_nan_message_names_the_first_bad_step(monkeypatch):
         vc.train(mlp(), f32(8, 784), 3, batch_size=4, progress=False)
     assert_message(excinfo, "nan", "epoch 2", "step 1 of 2", "step 3 overall")
     assert len(calls) == 4  # it stopped at the end of that epoch
+
+
+@pytest.mark.parametrize(
+    "call,name,error",
+    [
+        (lambda: vc.image_grid(EMPTY), "n >= 1", ValueError),
+        (lambda: vc.image_grid(f32(4, 784), nrow=0), "nrow", ValueError),
+        (lambda: vc.image_grid(f32(4, 784), pad=-1), "pad", ValueError),
+        (lambda: vc.show_images(EMPTY), "n >= 1", ValueError),
+        (
+            lambda: vc.plot_latent_scatter(torch.zeros(0, 2), torch.zeros(0)),
+            "n >= 1",
+            ValueError,
+        ),
+        (
+            lambda: vc.plot_latent_scatter(torch.zeros(5, 2), torch.zeros(4)),
+            "labels",
+            ValueError,
+        ),
+        (
+            lambda: vc.grid_log_marginal(
+                vc.LinearGaussianModel.random(3, 1),
+                torch.zeros(0, 3, dtype=torch.float64),
+                10,
+            ),
+            "batch >= 1",
+            ValueError,
+        ),
+        (lambda: vc.make_generator("7"), "seed", TypeError),
+    ],
+    ids=[
+        "image_grid empty",
+        "image_grid nrow",
+        "image_grid pad",
+        "show_images empty",
+        "scatter empty",
+        "scatter labels",
+        "grid_log_marginal empty",
+        "make_generator",
+    ],
+)
+def test_plots_and_helpers_refuse_empty_or_impossible_input(call, name, error):
+    with pytest.raises(error) as excinfo:
+        call()
+    assert_message(excinfo, name)

@@ -40,6 +40,8 @@ def make_generator(
     """
     if seed is None:
         return None
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed must be an int or None, got {seed!r}")
     g = torch.Generator(device=device)
     g.manual_seed(seed)
     return g

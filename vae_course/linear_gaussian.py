@@ -72,9 +72,10 @@ class LinearGaussianModel:
 
     def _check_x(self, x: torch.Tensor) -> torch.Tensor:
         require_float("x", x)
-        if x.dim() != 2 or x.shape[1] != self.d:
+        if x.dim() != 2 or x.shape[1] != self.d or x.shape[0] == 0:
             raise ValueError(
-                f"x must have shape [batch, {self.d}], got {shape_str(x)}"
+                f"x must have shape [batch, {self.d}] with batch >= 1, "
+                f"got {shape_str(x)}"
             )
         return x
 

@@ -12,6 +12,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from ._checks import require_nonnegative_int, require_positive_int
+
 
 def _to_numpy_images(images) -> np.ndarray:
     if isinstance(images, torch.Tensor):
@@ -21,16 +23,18 @@ def _to_numpy_images(images) -> np.ndarray:
         images = images[:, 0]
     elif images.ndim == 2 and images.shape[1] == 784:
         images = images.reshape(-1, 28, 28)
-    if images.ndim != 3:
+    if images.ndim != 3 or images.shape[0] == 0:
         raise ValueError(
-            "images must have shape [n, 1, 28, 28], [n, 28, 28] or [n, 784], "
-            f"got {list(images.shape)}"
+            "images must have shape [n, 1, 28, 28], [n, 28, 28] or [n, 784] "
+            f"with n >= 1, got {list(images.shape)}"
         )
     return images
 
 
 def image_grid(images, nrow: int = 10, pad: int = 2) -> np.ndarray:
     """Tile ``[n, 1, H, W]`` images into one 2-D array, ``nrow`` per row."""
+    require_positive_int("nrow", nrow)
+    require_nonnegative_int("pad", pad)
     images = _to_numpy_images(images)
     n, h, w = images.shape
     ncol = min(nrow, n)
@@ -134,9 +138,15 @@ def plot_latent_scatter(
         if isinstance(labels, torch.Tensor)
         else np.asarray(labels)
     )
-    if z.ndim != 2 or z.shape[1] < 2:
+    if z.ndim != 2 or z.shape[1] < 2 or z.shape[0] == 0:
         raise ValueError(
-            f"z must have shape [n, k] with k >= 2, got {list(z.shape)}"
+            "z must have shape [n, k] with n >= 1 and k >= 2, "
+            f"got {list(z.shape)}"
+        )
+    if labels.shape != (z.shape[0],):
+        raise ValueError(
+            f"labels must have shape [{z.shape[0]}] (one per code), "
+            f"got {list(labels.shape)}"
         )
     fig, ax = plt.subplots(figsize=(6, 5))
     points = ax.scatter(
