@@ -1,21 +1,19 @@
-"""How fast is ``vc.train``? The same MLPVAE (784-400-20) on the same data,
-trained two ways.
+"""How fast is ``vc.train``? The same MLPVAE (784-400-20), trained two ways.
 
-1. ``vc.train``: the data set stays as one tensor on the device and each epoch
-walks a
-   shuffled index in batches of 128.
+1. ``vc.train``: the data set stays as one tensor on the device and each
+   epoch walks a shuffled index in batches of 128.
 2. The textbook loop of pytorch/examples ``vae/main.py``: a torchvision-style
-``Dataset`` of
-   uint8 images turned into PIL images and then tensors by
+   ``Dataset`` of uint8 images turned into PIL images and then tensors by
    ``transforms.ToTensor()`` one at a time, a
-   ``DataLoader(batch_size=128, shuffle=True)``, forward, BCE (sum) + KL, Adam.
+   ``DataLoader(batch_size=128, shuffle=True)``, forward, BCE (sum) + KL,
+   Adam.
 
-Both start from the same initial weights, run the same number of epochs and are
-scored with ``vc.evaluate`` on the test images (nats per image). A third
-measurement is the model's own
-compute limit: forward, backward and optimizer step repeated on one batch of
-128 that stays on the device, with the optimizer the trainer uses, so no data
-handling at all.
+Both start from the same initial weights, run the same number of epochs and
+are scored with ``vc.evaluate`` on the test images (nats per image). A third
+measurement is the compute limit: ``vc.train_step``, the very step
+``vc.train`` runs (and chapter 4 shows), repeated on one batch of 128 that
+stays on the device, with the optimizer the trainer builds: no data handling
+at all.
 
 Usage (from the repository root)::
 
