@@ -391,3 +391,11 @@ def test_flat_images_train_and_evaluate_exactly_like_images(small):
             for data in (images, flat)
         ]
         torch.testing.assert_close(parts[0].elbo, parts[1].elbo)
+
+
+def test_history_keeps_the_former_recon_names_as_read_only_views():
+    history = vc.History()
+    history.test_reconstruction.append(-90.0)
+    history.train_reconstruction.append(-95.0)
+    assert history.test_recon == [-90.0] and history.train_recon == [-95.0]
+    assert "test_recon" not in history.as_dict()  # one name in the record
