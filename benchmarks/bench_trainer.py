@@ -1,20 +1,24 @@
-"""How fast is ``vc.train``? The same MLPVAE (784-400-20) on the same data, trained two ways.
+"""How fast is ``vc.train``? The same MLPVAE (784-400-20), trained two ways.
 
-1. ``vc.train``: the data set stays as one tensor on the device and each epoch walks a
-   shuffled index in batches of 128.
-2. The textbook loop of pytorch/examples ``vae/main.py``: a torchvision-style ``Dataset`` of
-   uint8 images turned into PIL images and then tensors by ``transforms.ToTensor()`` one at a
-   time, a ``DataLoader(batch_size=128, shuffle=True)``, forward, BCE (sum) + KL, Adam.
+1. ``vc.train``: the data set stays as one tensor on the device and each
+   epoch walks a shuffled index in batches of 128.
+2. The textbook loop of pytorch/examples ``vae/main.py``: a torchvision-style
+   ``Dataset`` of uint8 images turned into PIL images and then tensors by
+   ``transforms.ToTensor()`` one at a time, a
+   ``DataLoader(batch_size=128, shuffle=True)``, forward, BCE (sum) + KL,
+   Adam.
 
-Both start from the same initial weights, run the same number of epochs and are scored with
-``vc.evaluate`` on the test images (nats per image). A third measurement is the model's own
-compute limit: forward, backward and optimizer step repeated on one batch of 128 that stays on
-the device, with the optimizer the trainer uses, so no data handling at all.
+Both start from the same initial weights, run the same number of epochs and
+are scored with ``vc.evaluate`` on the test images (nats per image). A third
+measurement is the compute limit: ``vc.train_step``, the very step
+``vc.train`` runs (and chapter 4 shows), repeated on one batch of 128 that
+stays on the device, with the optimizer the trainer builds: no data handling
+at all.
 
 Usage (from the repository root)::
 
-    python benchmarks/bench_trainer.py                  # offline sample, 5 epochs, vc.device()
-    python benchmarks/bench_trainer.py --full           # the 60,000 MNIST training images
+    python benchmarks/bench_trainer.py         # offline sample, 5 epochs
+    python benchmarks/bench_trainer.py --full  # the 60,000 MNIST images
     python benchmarks/bench_trainer.py --device cpu --threads 2 --epochs 5
 
 Throughput figures on a shared machine are noisy: run it more than once.
@@ -39,9 +43,10 @@ BATCH_SIZE = 128
 LR = 1e-3
 
 
-# ------------------------------------------------------------------ the textbook loop
+# ---------------------------------------------------------- the textbook loop
 class DigitImages(Dataset):
-    """A torchvision-MNIST-style data set: uint8 pixels, one PIL image per item, then a transform."""
+    """A torchvision-MNIST-style data set: uint8 pixels, one PIL image per
+    item, then a transform."""
 
     def __init__(
         self, images: torch.Tensor, labels: torch.Tensor, transform=None
@@ -81,9 +86,10 @@ def textbook_epoch(model, loader, optimizer, device) -> tuple[float, int]:
     return time.perf_counter() - start, seen
 
 
-# --------------------------------------------------------------------- compute limit
+# -------------------------------------------------------------- compute limit
 def trainer_optimizer(model) -> torch.optim.Optimizer:
-    """The optimizer ``vc.train`` builds by default: Adam(lr=1e-3), fused where torch has it."""
+    """The optimizer ``vc.train`` builds by default: Adam(lr=1e-3), fused where
+    torch has it."""
     try:
         return torch.optim.Adam(model.parameters(), lr=LR, fused=True)
     except (RuntimeError, TypeError, ValueError):
@@ -91,10 +97,10 @@ def trainer_optimizer(model) -> torch.optim.Optimizer:
 
 
 class ComputeLimit:
-    """Forward + backward + optimizer step repeated on one resident batch: no data handling at all.
+    """``vc.train_step`` repeated on one resident batch: no data handling.
 
-    The step is the trainer's (one reparameterized sample, Bernoulli log-likelihood from logits,
-    closed-form KL, loss = -(mean reconstruction - mean KL)) with the optimizer the trainer builds.
+    The very step ``vc.train`` runs (the one chapter 4 shows), with the
+    optimizer the trainer builds.
     """
 
     def __init__(self, make_model, batch: torch.Tensor, device: torch.device):
@@ -106,22 +112,9 @@ class ComputeLimit:
             self.step()
 
     def step(self) -> None:
-        x = self.batch
-        mu, logvar = self.model.encode(x)
-        eps = torch.randn(
-            mu.shape, generator=self.generator, device=self.device
+        vc.train_step(
+            self.model, self.batch, self.optimizer, generator=self.generator
         )
-        logits = self.model.decode(mu + torch.exp(0.5 * logvar) * eps)
-        recon = (
-            -F.binary_cross_entropy_with_logits(logits, x, reduction="none")
-            .flatten(1)
-            .sum(1)
-        )
-        kl = -0.5 * (1 + logvar - mu.pow(2) - logvar.exp()).sum(1)
-        loss = -(recon.mean() - kl.mean())
-        self.optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        self.optimizer.step()
 
     def run(self, steps: int) -> float:
         """Seconds for ``steps`` steps."""
@@ -148,7 +141,7 @@ def load_average() -> str:
         return "load average unknown"
 
 
-# ------------------------------------------------------------------------------ main
+# ----------------------------------------------------------------------- main
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -188,11 +181,13 @@ def main(argv=None) -> dict:
         return vc.MLPVAE(latent_dim=20, hidden_dim=400)
 
     print(
-        f"torch {torch.__version__} on {device} ({torch.get_num_threads()} threads, {os.cpu_count()} CPUs, "
+        f"torch {torch.__version__} on {device} "
+        f"({torch.get_num_threads()} threads, {os.cpu_count()} CPUs, "
         f"{platform.machine()}); {load_average()}"
     )
     print(
-        f"MLPVAE 784-400-20, batch {BATCH_SIZE}, Adam lr {LR}, {args.epochs} epochs of {n_train:,} images, seed {args.seed}"
+        f"MLPVAE 784-400-20, batch {BATCH_SIZE}, Adam lr {LR}, "
+        f"{args.epochs} epochs of {n_train:,} images, seed {args.seed}"
     )
     test_images = data.test_images.to(device)
 
@@ -203,9 +198,10 @@ def main(argv=None) -> dict:
             generator=torch.Generator(device=device).manual_seed(1),
         )["elbo"]
 
-    # The three measurements take turns, one epoch each, so that a machine shared with other jobs
-    # slows them alike: vc.train is called once per epoch with one persistent optimizer (the one it
-    # builds by default), and its history times the training pass only, not the test evaluation.
+    # The three measurements take turns, one epoch each, so that a machine
+    # shared with other jobs slows them alike: vc.train is called once per
+    # epoch with one persistent optimizer (the one it builds by default), and
+    # its history times the training pass only, not the test evaluation.
     steps_per_epoch = -(-n_train // BATCH_SIZE)
     trainer_model = make_model().to(device)
     trainer_opt = trainer_optimizer(trainer_model)
@@ -245,7 +241,8 @@ def main(argv=None) -> dict:
             * n_train
             / (steps_per_epoch * BATCH_SIZE)
         )
-    # images/s over all epochs, and in the best epoch (the least disturbed by other jobs)
+    # images/s over all epochs, and in the best epoch (the least disturbed by
+    # other jobs)
     trainer, textbook, limit = (
         (n_train * args.epochs / sum(seconds[k]), n_train / min(seconds[k]))
         for k in ("trainer", "textbook", "limit")
@@ -255,25 +252,34 @@ def main(argv=None) -> dict:
         test_loss(textbook_model),
     )
 
+    name = "{:52s}"
+    speed = "{:10,.0f} {:11,.0f}"
     print(
-        f"{'':52s} {'images/s':>10s} {'best epoch':>11s} {'test loss (nats/image)':>23s}"
+        name.format(""),
+        "{:>10s} {:>11s} {:>23s}".format(
+            "images/s", "best epoch", "test loss (nats/image)"
+        ),
     )
+    print(name.format("vc.train"), speed.format(*trainer), end="")
+    print(f" {trainer_loss:23.2f}")
+    textbook_name = "textbook loop (Dataset + ToTensor + DataLoader)"
+    print(name.format(textbook_name), speed.format(*textbook), end="")
+    print(f" {textbook_loss:23.2f}")
+    limit_name = "compute limit (vc.train_step on one resident batch)"
+    print(name.format(limit_name), speed.format(*limit))
+    speed_up = trainer[0] / textbook[0]
+    best_speed_up = trainer[1] / textbook[1]
+    loss_gap = trainer_loss - textbook_loss
     print(
-        f"{'vc.train':52s} {trainer[0]:10,.0f} {trainer[1]:11,.0f} {trainer_loss:23.2f}"
+        f"speed-up of vc.train over the textbook loop: {speed_up:.2f}x "
+        f"(best epochs {best_speed_up:.2f}x; target >= 3x); test-loss "
+        f"difference {loss_gap:+.2f} nats/image (target within 1)"
     )
+    share = 100 * trainer[0] / limit[0]
+    best_share = 100 * trainer[1] / limit[1]
     print(
-        f"{'textbook loop (Dataset + ToTensor + DataLoader)':52s} {textbook[0]:10,.0f} {textbook[1]:11,.0f} {textbook_loss:23.2f}"
-    )
-    print(
-        f"{'compute limit (one resident batch, same optimizer)':52s} {limit[0]:10,.0f} {limit[1]:11,.0f}"
-    )
-    print(
-        f"speed-up of vc.train over the textbook loop: {trainer[0] / textbook[0]:.2f}x (best epochs {trainer[1] / textbook[1]:.2f}x; "
-        f"target >= 3x); test-loss difference {trainer_loss - textbook_loss:+.2f} nats/image (target within 1)"
-    )
-    print(
-        f"vc.train runs at {100 * trainer[0] / limit[0]:.0f}% of the compute limit (best epochs {100 * trainer[1] / limit[1]:.0f}%; "
-        f"target >= 90%); {load_average()}"
+        f"vc.train runs at {share:.0f}% of the compute limit (best epochs "
+        f"{best_share:.0f}%; target >= 90%); {load_average()}"
     )
     return {
         "trainer_images_per_s": trainer[0],

@@ -1,10 +1,9 @@
 """Shared fixtures and helpers for the unit tests of ``vae_course``.
 
-The suite is meant to run in a few minutes on a 2-core CPU: data comes from the offline
-sample (4,000 + 1,000 real digits), models are trained for at most a few epochs, and
-every random draw uses an explicit seed so that statistical tolerances are checked
-against fixed numbers, not luck.
-"""
+The suite is meant to run in a few minutes on a 2-core CPU: data comes from the
+offline sample (4,000 + 1,000 real digits), models are trained for at most a
+few epochs, and every random draw uses an explicit seed so that statistical
+tolerances are checked against fixed numbers, not luck."""
 
 from __future__ import annotations
 
@@ -17,12 +16,14 @@ from hypothesis import HealthCheck, settings
 
 import vae_course as vc
 
-# The tests use small tensors, where a second intra-op thread buys nothing; on a shared 2-core
-# machine (CI, several jobs) it costs a lot: threads spin-waiting for a busy core made one
-# training epoch 15x slower in measurements. One thread keeps the suite's run time predictable.
+# The tests use small tensors, where a second intra-op thread buys nothing; on
+# a shared 2-core machine (CI, several jobs) it costs a lot: threads
+# spin-waiting for a busy core made one training epoch 15x slower in
+# measurements. One thread keeps the suite's run time predictable.
 torch.set_num_threads(1)
 
-# Reproducible property tests that leave no ``.hypothesis/`` folder in the repository.
+# Reproducible property tests that leave no ``.hypothesis/`` folder in the
+# repository.
 settings.register_profile(
     "vae_course",
     max_examples=40,
@@ -34,14 +35,16 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "vae_course"))
 
 
-# --------------------------------------------------------------------------- helpers
+# -------------------------------------------------------------------- helpers
 def shape_pattern(shape) -> str:
-    """Regex that matches a shape however it is printed: [4, 3], (4, 3), torch.Size([4, 3])."""
+    """Regex that matches a shape however it is printed: [4, 3], (4, 3),
+    torch.Size([4, 3])."""
     return r"[\[(]" + r",\s*".join(str(int(s)) for s in shape) + r"[\])]"
 
 
 def assert_message(excinfo, *fragments: str, shapes=()) -> None:
-    """The error message names every fragment (case-insensitive) and every shape."""
+    """The error message names every fragment (case-insensitive) and every
+    shape."""
     message = str(excinfo.value)
     for fragment in fragments:
         assert fragment.lower() in message.lower(), (
@@ -54,13 +57,15 @@ def assert_message(excinfo, *fragments: str, shapes=()) -> None:
 
 
 def gen(seed: int = 0) -> torch.Generator:
-    """A CPU generator with a fixed seed (every test draws its randomness from one of these)."""
+    """A CPU generator with a fixed seed (every test draws its randomness from
+    one of these)."""
     return torch.Generator().manual_seed(seed)
 
 
 class PriorVAE(torch.nn.Module):
-    """A test double whose posterior is the prior and whose decoder says 1/2 for every pixel:
-    q(z|x) = N(0, I) and logits 0, so KL = 0 and ELBO = reconstruction = -784 log 2 for any image."""
+    """A test double whose posterior is the prior and whose decoder says 1/2
+    for every pixel: q(z|x) = N(0, I) and logits 0, so KL = 0 and ELBO =
+    reconstruction = -784 log 2 for any image."""
 
     likelihood = "bernoulli"
 
@@ -87,10 +92,11 @@ class PriorVAE(torch.nn.Module):
         )
 
 
-# -------------------------------------------------------------------------- fixtures
+# ------------------------------------------------------------------- fixtures
 @pytest.fixture(autouse=True)
 def _fixed_global_seed():
-    """Each test starts from the same global seed, with the default dtype restored."""
+    """Each test starts from the same global seed, with the default dtype
+    restored."""
     torch.manual_seed(0)
     dtype = torch.get_default_dtype()
     yield
@@ -99,14 +105,16 @@ def _fixed_global_seed():
 
 @pytest.fixture(scope="session")
 def mnist():
-    """The offline sample of real MNIST digits, loaded once for the whole session."""
+    """The offline sample of real MNIST digits, loaded once for the whole
+    session."""
     return vc.load_mnist(source="offline", verbose=False)
 
 
 @pytest.fixture(scope="session")
 def trained_mlp(mnist):
-    """A small MLPVAE (k=8) trained for 6 epochs on the offline sample (about 3 s of CPU): shared by
-    the inference tests. Test ELBO about -160 nats, reconstructions clearly better than the mean digit."""
+    """A small MLPVAE (k=8) trained for 6 epochs on the offline sample (about 3
+    s of CPU): shared by the inference tests. Test ELBO about -160 nats,
+    reconstructions clearly better than the mean digit."""
     torch.manual_seed(0)
     model = vc.MLPVAE(latent_dim=8, hidden_dim=200)
     vc.train(model, mnist, epochs=6, seed=0, progress=False)

@@ -43,14 +43,14 @@ def test_beta_zero_training_minimises_the_reconstruction_only():
     torch.manual_seed(1)
     ae = vc.Autoencoder(latent_dim=2, hidden_dim=32)
     x = (images(128) > 0.7).float()
-    before = vc.evaluate(ae, x)["recon"]
+    before = vc.evaluate(ae, x)["reconstruction"]
     history = vc.train(
         ae, x, epochs=4, batch_size=16, beta=0.0, lr=1e-2, progress=False
     )
     # the loss the trainer minimised is -log p(x | z = mu(x)): no KL in it
     for loss, recon in zip(history.train_loss, history.train_recon):
         assert loss == pytest.approx(-recon, rel=1e-5)
-    assert vc.evaluate(ae, x)["recon"] > before + 10
+    assert vc.evaluate(ae, x)["reconstruction"] > before + 10
 
 
 def test_gradient_is_that_of_the_deterministic_reconstruction():

@@ -1,13 +1,16 @@
-"""Every bad-input case of issue 2: mismatched shapes, values out of range, wrong dtypes and
-mixed devices raise ValueError/TypeError whose message names what was expected and what came."""
+"""Every bad-input case of issue 2: mismatched shapes, values out of range,
+wrong dtypes and mixed devices raise ValueError/TypeError whose message names
+what was expected and what came."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
+from conftest import assert_message
 
 import vae_course as vc
-from conftest import assert_message
 
 OTHER_DEVICES = [
     pytest.param("meta", id="meta"),
@@ -26,7 +29,7 @@ def f32(*shape, device="cpu"):
     return torch.full(shape, 0.5, device=device)
 
 
-# ------------------------------------------------------------------ mismatched shapes
+# ---------------------------------------------------------- mismatched shapes
 @pytest.mark.parametrize(
     "fn",
     [vc.reparameterize, vc.gaussian_kl],
@@ -110,7 +113,7 @@ def test_probe_features_and_labels_must_pair_up():
     assert_message(excinfo, "10", "9")
 
 
-# ---------------------------------------------------------------- values out of range
+# -------------------------------------------------------- values out of range
 @pytest.mark.parametrize("bad", [255.0, 1.5, -0.5])
 def test_bernoulli_targets_outside_unit_interval(bad):
     x = f32(2, 1, 28, 28)
@@ -261,7 +264,7 @@ def test_latent_grid_bounds():
     assert_message(excinfo, "lo", "hi")
 
 
-# ----------------------------------------------------------------------- wrong dtypes
+# --------------------------------------------------------------- wrong dtypes
 @pytest.mark.parametrize("which", ["mu", "logvar"])
 @pytest.mark.parametrize(
     "fn",
@@ -310,7 +313,8 @@ def test_integer_images_for_models_and_trainer(mnist):
 
 
 def test_trainer_rejects_unscaled_pixels(mnist):
-    """0-255 floats (a forgotten / 255) would silently break the Bernoulli likelihood."""
+    """0-255 floats (a forgotten / 255) would silently break the Bernoulli
+    likelihood."""
     x = mnist.test_images[:16] * 255
     with pytest.raises(ValueError) as excinfo:
         vc.train(vc.MLPVAE(2, 8), (x, x), epochs=1, progress=False)
@@ -354,7 +358,7 @@ def test_model_without_likelihood():
     assert_message(excinfo, "likelihood", "Bare")
 
 
-# ---------------------------------------------------------------------- mixed devices
+# -------------------------------------------------------------- mixed devices
 @pytest.mark.parametrize("other", OTHER_DEVICES)
 @pytest.mark.parametrize(
     "fn",
@@ -387,7 +391,8 @@ def test_x_and_decoder_output_on_different_devices(fn, name, other):
     "model_class", [vc.MLPVAE, vc.ConvVAE], ids=["mlp", "conv"]
 )
 def test_model_inputs_on_another_device(model_class, other):
-    """Images for encode and codes for decode must be where the model's weights are."""
+    """Images for encode and codes for decode must be where the model's weights
+    are."""
     model = model_class(latent_dim=2)
     with pytest.raises(ValueError) as excinfo:
         model.encode(torch.zeros(2, 1, 28, 28, device=other))
@@ -427,22 +432,266 @@ def test_log_normal_diag_on_different_devices(other):
 
 
 def test_float64_images_for_a_float32_model():
-    """torch.from_numpy(pixels / 255) gives float64: the common mistake should be named, not a matmul error."""
+    """torch.from_numpy(pixels / 255) gives float64: the common mistake should
+    be named, not a matmul error."""
     x64 = torch.rand(4, 1, 28, 28, dtype=torch.float64)
     model = vc.MLPVAE(2, 8)
-    with pytest.raises((TypeError, ValueError)) as excinfo:
+    with pytest.raises(TypeError) as excinfo:
         model.encode(x64)
-    assert_message(excinfo, "float64", "float32")
+    assert_message(excinfo, "x", "float64", "float32")
 
 
 def test_float64_data_for_the_trainer():
-    """The trainer either trains on float64 data (cast to the model's dtype) or names both dtypes."""
+    """The trainer casts its data to the model's dtype (it owns the copy)."""
     x64 = torch.rand(16, 1, 28, 28, dtype=torch.float64)
-    try:
-        history = vc.train(
-            vc.MLPVAE(2, 8), (x64, x64), epochs=1, progress=False
+    model = vc.MLPVAE(2, 8)
+    history = vc.train(model, (x64, x64), epochs=1, progress=False)
+    assert len(history.test_elbo) == 1
+    assert math.isfinite(history.test_elbo[0])
+    assert next(model.parameters()).dtype == torch.float32
+
+
+# ------------------------------------------- issue 12: sizes, batches, dtypes
+def mlp():
+    return vc.MLPVAE(2, 8)
+
+
+EMPTY = torch.zeros(0, 1, 28, 28)
+
+
+@pytest.mark.parametrize(
+    "call,name",
+    [
+        (lambda: vc.elbo(mlp(), EMPTY), "x"),
+        (lambda: vc.iwae_bound(mlp(), EMPTY, 2), "x"),
+        (lambda: vc.evaluate(mlp(), EMPTY), "images"),
+        (lambda: vc.train(mlp(), EMPTY, 1, progress=False), "train images"),
+        (lambda: vc.embed(mlp(), EMPTY), "x"),
+        (lambda: vc.reconstruct(mlp(), EMPTY), "x"),
+        (lambda: mlp().encode(EMPTY), "x"),
+        (lambda: vc.bernoulli_log_likelihood(EMPTY, EMPTY), "x"),
+        (lambda: vc.gaussian_log_likelihood(EMPTY, EMPTY), "x"),
+        (
+            lambda: vc.elbo_from_outputs(
+                EMPTY, EMPTY, torch.zeros(0, 2), torch.zeros(0, 2)
+            ),
+            "x",
+        ),
+        (
+            lambda: vc.free_bits_kl(torch.zeros(0, 2), torch.zeros(0, 2), 1.0),
+            "mu",
+        ),
+    ],
+    ids=[
+        "elbo",
+        "iwae_bound",
+        "evaluate",
+        "train",
+        "embed",
+        "reconstruct",
+        "encode",
+        "bernoulli",
+        "gaussian",
+        "elbo_from_outputs",
+        "free_bits_kl",
+    ],
+)
+def test_empty_batches_are_refused(call, name):
+    with pytest.raises(ValueError) as excinfo:
+        call()
+    assert_message(excinfo, name, "batch")
+
+
+@pytest.mark.parametrize(
+    "call,name",
+    [
+        (lambda: vc.MLPVAE(latent_dim=0), "latent_dim"),
+        (lambda: vc.MLPVAE(latent_dim=-3), "latent_dim"),
+        (lambda: vc.MLPVAE(hidden_dim=0), "hidden_dim"),
+        (lambda: vc.MLPVAE(hidden_dim=-1), "hidden_dim"),
+        (lambda: vc.MLPVAE(hidden_dim=2.5), "hidden_dim"),
+        (lambda: vc.ConvVAE(latent_dim=0), "latent_dim"),
+        (lambda: vc.generate(mlp(), 0), "n"),
+        (lambda: vc.generate(mlp(), -2), "n"),
+        (lambda: vc.latent_grid(mlp(), n=0), "n"),
+        (lambda: vc.embed(mlp(), f32(2, 784), batch_size=0), "batch_size"),
+        (lambda: vc.evaluate(mlp(), f32(2, 784), batch_size=-1), "batch_size"),
+        (lambda: vc.train(mlp(), f32(2, 784), 0, progress=False), "epochs"),
+        (
+            lambda: vc.train(mlp(), f32(2, 784), 1, batch_size=0),
+            "batch_size",
+        ),
+        (lambda: vc.train(mlp(), f32(2, 784), 1, lr=0.0), "lr"),
+        (lambda: vc.train(mlp(), f32(2, 784), 1, lr=-1e-3), "lr"),
+        (lambda: vc.train(mlp(), f32(2, 784), 1, free_bits=-1), "free_bits"),
+        (
+            lambda: vc.train(mlp(), f32(2, 784), 1, kl_warmup_epochs=-1),
+            "kl_warmup_epochs",
+        ),
+        (lambda: vc.train(mlp(), f32(2, 784), 1, n_samples=0), "n_samples"),
+        (lambda: vc.kl_warmup(0, 10), "step"),
+        (lambda: vc.kl_warmup(1, -1), "warmup_steps"),
+        (lambda: vc.kl_warmup(1, 10, beta=-1.0), "beta"),
+        (
+            lambda: vc.free_bits_kl(torch.zeros(2, 2), torch.zeros(2, 2), -1),
+            "free_bits",
+        ),
+        (lambda: vc.iwae_bound(mlp(), f32(2, 784), 4, chunk_size=0), "chunk"),
+        (lambda: vc.active_units(mlp(), f32(4, 784), threshold=-1), "thresh"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_zero_negative_and_fractional_sizes_are_refused(call, name):
+    with pytest.raises(ValueError) as excinfo:
+        call()
+    assert_message(excinfo, name)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+@pytest.mark.parametrize(
+    "call,name",
+    [
+        (lambda t: vc.reparameterize(t(2, 3), t(2, 3)), "mu"),
+        (lambda t: vc.gaussian_kl(t(2, 3), t(2, 3)), "mu"),
+        (lambda t: vc.bernoulli_log_likelihood(t(2, 4), t(2, 4)), "x"),
+        (lambda t: vc.gaussian_log_likelihood(t(2, 4), t(2, 4)), "x"),
+        (lambda t: vc.elbo(mlp(), t(2, 784)), "x"),
+        (lambda t: vc.iwae_bound(mlp(), t(2, 784), 2), "x"),
+        (lambda t: vc.evaluate(mlp(), t(2, 784)), "images"),
+        (lambda t: vc.train(mlp(), t(4, 784), 1, progress=False), "images"),
+        (lambda t: vc.embed(mlp(), t(2, 784)), "x"),
+        (lambda t: vc.log_normal_diag(t(2, 3), t(2, 3), t(2, 3)), "z"),
+    ],
+    ids=[
+        "reparameterize",
+        "gaussian_kl",
+        "bernoulli",
+        "gaussian",
+        "elbo",
+        "iwae_bound",
+        "evaluate",
+        "train",
+        "embed",
+        "log_normal_diag",
+    ],
+)
+def test_half_precision_is_refused_by_name(call, name, dtype):
+    def tensor(*shape):
+        return torch.full(shape, 0.5, dtype=dtype)
+
+    with pytest.raises(TypeError) as excinfo:
+        call(tensor)
+    assert_message(excinfo, name, str(dtype), "float32")
+
+
+def test_non_models_are_refused_naming_what_is_missing():
+    class NoDecoder:
+        latent_dim, likelihood = 2, "bernoulli"
+
+        def encode(self, x):
+            return x, x
+
+    for call in (
+        lambda: vc.elbo(NoDecoder(), f32(2, 784)),
+        lambda: vc.evaluate(NoDecoder(), f32(2, 784)),
+        lambda: vc.generate(NoDecoder(), 2),
+        lambda: vc.train(NoDecoder(), f32(2, 784), 1),
+    ):
+        with pytest.raises(TypeError) as excinfo:
+            call()
+        assert_message(excinfo, "NoDecoder", "decode")
+
+
+def test_train_refuses_an_optimizer_of_another_model():
+    model, other = mlp(), mlp()
+    optimizer = torch.optim.Adam(other.parameters())
+    with pytest.raises(ValueError) as excinfo:
+        vc.train(model, f32(4, 784), 1, optimizer=optimizer, progress=False)
+    assert_message(excinfo, "optimizer", "parameters")
+    with pytest.raises(ValueError):
+        vc.train_step(model, f32(4, 784), optimizer)
+    # an optimizer over only part of the model is refused too, naming a part
+    partial = torch.optim.SGD(model.decoder.parameters(), lr=0.1)
+    with pytest.raises(ValueError) as excinfo:
+        vc.train_step(model, f32(4, 784), partial)
+    assert_message(excinfo, "encoder")
+    with pytest.raises(TypeError) as excinfo:
+        vc.train_step(model, f32(4, 784), "adam")
+    assert_message(excinfo, "optimizer", "str")
+
+
+def test_train_stops_on_a_nan_loss_naming_epoch_and_step(mnist):
+    """A learning rate of 10 sends the loss to NaN/inf within the first
+    epoch."""
+    torch.manual_seed(0)
+    with pytest.raises(vc.TrainingError) as excinfo:
+        vc.train(
+            vc.MLPVAE(2, 32),
+            mnist.train_images[:640],
+            3,
+            lr=10.0,
+            progress=False,
         )
-    except (TypeError, ValueError) as exc:
-        assert "float64" in str(exc) and "float32" in str(exc), str(exc)
-    else:
-        assert len(history.test_elbo) == 1
+    assert_message(excinfo, "epoch 1", "step", "lr")
+
+
+def test_the_nan_message_names_the_first_bad_step(monkeypatch):
+    """Step 3 of epoch 2 (of 2 steps per epoch... 4 steps in all) goes bad."""
+    real_step = vc.training.train_step
+    calls = []
+
+    def flaky_step(*args, **kwargs):
+        loss, parts = real_step(*args, **kwargs)
+        calls.append(1)
+        return (loss * float("nan") if len(calls) >= 3 else loss), parts
+
+    monkeypatch.setattr(vc.training, "train_step", flaky_step)
+    with pytest.raises(vc.TrainingError) as excinfo:
+        vc.train(mlp(), f32(8, 784), 3, batch_size=4, progress=False)
+    assert_message(excinfo, "nan", "epoch 2", "step 1 of 2", "step 3 overall")
+    assert len(calls) == 4  # it stopped at the end of that epoch
+
+
+@pytest.mark.parametrize(
+    "call,name,error",
+    [
+        (lambda: vc.image_grid(EMPTY), "n >= 1", ValueError),
+        (lambda: vc.image_grid(f32(4, 784), nrow=0), "nrow", ValueError),
+        (lambda: vc.image_grid(f32(4, 784), pad=-1), "pad", ValueError),
+        (lambda: vc.show_images(EMPTY), "n >= 1", ValueError),
+        (
+            lambda: vc.plot_latent_scatter(torch.zeros(0, 2), torch.zeros(0)),
+            "n >= 1",
+            ValueError,
+        ),
+        (
+            lambda: vc.plot_latent_scatter(torch.zeros(5, 2), torch.zeros(4)),
+            "labels",
+            ValueError,
+        ),
+        (
+            lambda: vc.grid_log_marginal(
+                vc.LinearGaussianModel.random(3, 1),
+                torch.zeros(0, 3, dtype=torch.float64),
+                10,
+            ),
+            "batch >= 1",
+            ValueError,
+        ),
+        (lambda: vc.make_generator("7"), "seed", TypeError),
+    ],
+    ids=[
+        "image_grid empty",
+        "image_grid nrow",
+        "image_grid pad",
+        "show_images empty",
+        "scatter empty",
+        "scatter labels",
+        "grid_log_marginal empty",
+        "make_generator",
+    ],
+)
+def test_plots_and_helpers_refuse_empty_or_impossible_input(call, name, error):
+    with pytest.raises(error) as excinfo:
+        call()
+    assert_message(excinfo, name)

@@ -1,4 +1,5 @@
-"""vc.save_checkpoint / vc.load_checkpoint (chapter 4): state dicts, loaded with weights_only=True."""
+"""vc.save_checkpoint / vc.load_checkpoint (chapter 4): state dicts, loaded
+with weights_only=True."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ import pickle
 
 import pytest
 import torch
+from conftest import assert_message, gen
 
 import vae_course as vc
-from conftest import gen
 
 
 @pytest.mark.parametrize(
@@ -65,7 +66,8 @@ class Payload:
 
 
 def test_refuses_a_pickled_object(tmp_path):
-    """A checkpoint holding arbitrary pickled objects is not loaded (weights_only=True)."""
+    """A checkpoint holding arbitrary pickled objects is not loaded
+    (weights_only=True)."""
     path = tmp_path / "evil.pt"
     torch.save(
         {
@@ -97,10 +99,11 @@ def test_loading_into_the_wrong_architecture_fails_loudly(tmp_path):
     vc.save_checkpoint(
         vc.MLPVAE(latent_dim=2, hidden_dim=8), tmp_path / "m.pt"
     )
-    with pytest.raises(RuntimeError, match="size mismatch"):
+    with pytest.raises(ValueError) as excinfo:
         vc.load_checkpoint(
             tmp_path / "m.pt", model=vc.MLPVAE(latent_dim=3, hidden_dim=8)
         )
+    assert_message(excinfo, "latent_dim=2", "latent_dim=3")
 
 
 def test_saved_tensors_are_on_the_cpu(tmp_path):
@@ -108,3 +111,110 @@ def test_saved_tensors_are_on_the_cpu(tmp_path):
     vc.save_checkpoint(model, tmp_path / "m.pt")
     state = torch.load(tmp_path / "m.pt", weights_only=True)["state_dict"]
     assert all(t.device.type == "cpu" for t in state.values())
+
+
+# ------------------------------------------ format version and model mismatch
+def test_checkpoint_carries_its_format_version(tmp_path):
+    vc.save_checkpoint(vc.MLPVAE(2, 8), tmp_path / "m.pt")
+    checkpoint = torch.load(tmp_path / "m.pt", weights_only=True)
+    assert checkpoint["format_version"] == vc.checkpoints.FORMAT_VERSION == 1
+
+
+@pytest.mark.parametrize("version", [2, 0, "1", None])
+def test_unknown_format_versions_are_refused(tmp_path, version):
+    vc.save_checkpoint(vc.MLPVAE(2, 8), tmp_path / "m.pt")
+    checkpoint = torch.load(tmp_path / "m.pt", weights_only=True)
+    checkpoint["format_version"] = version
+    torch.save(checkpoint, tmp_path / "m.pt")
+    with pytest.raises(ValueError) as excinfo:
+        vc.load_checkpoint(tmp_path / "m.pt")
+    assert_message(excinfo, "m.pt", "format", repr(version))
+
+
+def test_a_checkpoint_without_a_version_is_refused(tmp_path):
+    vc.save_checkpoint(vc.MLPVAE(2, 8), tmp_path / "m.pt")
+    checkpoint = torch.load(tmp_path / "m.pt", weights_only=True)
+    del checkpoint["format_version"]
+    torch.save(checkpoint, tmp_path / "m.pt")
+    with pytest.raises(ValueError) as excinfo:
+        vc.load_checkpoint(tmp_path / "m.pt")
+    assert_message(excinfo, "format_version")
+
+
+@pytest.mark.parametrize(
+    "saved,into,difference",
+    [
+        (
+            lambda: vc.MLPVAE(2, 8),
+            lambda: vc.MLPVAE(2, 8, likelihood="gaussian"),
+            ["likelihood='bernoulli'", "likelihood='gaussian'"],
+        ),
+        (
+            lambda: vc.MLPVAE(2, 8),
+            lambda: vc.MLPVAE(2, 16),
+            ["hidden_dim=8", "hidden_dim=16"],
+        ),
+        (
+            lambda: vc.MLPVAE(2, 8),
+            lambda: vc.ConvVAE(2),
+            ["MLPVAE", "ConvVAE"],
+        ),
+    ],
+    ids=["likelihood", "hidden_dim", "class"],
+)
+def test_loading_into_another_model_names_the_difference(
+    tmp_path, saved, into, difference
+):
+    vc.save_checkpoint(saved(), tmp_path / "m.pt")
+    with pytest.raises(ValueError) as excinfo:
+        vc.load_checkpoint(tmp_path / "m.pt", model=into())
+    assert_message(excinfo, *difference)
+
+
+def test_float64_models_come_back_as_float64(tmp_path):
+    model = vc.ConvVAE(2).double()
+    vc.save_checkpoint(model, tmp_path / "m.pt")
+    loaded, _ = vc.load_checkpoint(tmp_path / "m.pt")
+    assert next(loaded.parameters()).dtype == torch.float64
+    for key, value in model.state_dict().items():
+        assert torch.equal(loaded.state_dict()[key], value), key
+
+
+def test_whatever_save_accepts_load_reads_back(tmp_path):
+    metadata = {
+        "epoch": 3,
+        "history": {"test_elbo": [-120.5, -110.25], "note": None},
+        "flags": (True, False),
+        "z": torch.arange(3.0),
+    }
+    vc.save_checkpoint(vc.MLPVAE(2, 8), tmp_path / "m.pt", **metadata)
+    _, loaded = vc.load_checkpoint(tmp_path / "m.pt")
+    assert loaded["history"] == metadata["history"]
+    assert tuple(loaded["flags"]) == (True, False)
+    assert torch.equal(loaded["z"], metadata["z"])
+
+
+@pytest.mark.parametrize(
+    "value,name",
+    [
+        (object(), "object"),
+        (pickle, "module"),
+        ({"path": __import__("pathlib").Path(".")}, "PosixPath"),
+        ([1, {2: 3}], "key"),
+    ],
+    ids=["object", "module", "nested path", "int key"],
+)
+def test_save_refuses_metadata_load_could_not_read(tmp_path, value, name):
+    with pytest.raises(TypeError) as excinfo:
+        vc.save_checkpoint(vc.MLPVAE(2, 8), tmp_path / "m.pt", extra=value)
+    assert_message(excinfo, "extra", name)
+    assert not (tmp_path / "m.pt").exists()
+
+
+def test_save_refuses_models_load_could_not_rebuild(tmp_path):
+    class Mine(vc.MLPVAE):
+        pass
+
+    with pytest.raises(TypeError) as excinfo:
+        vc.save_checkpoint(Mine(2, 8), tmp_path / "m.pt")
+    assert_message(excinfo, "Mine", "state_dict")

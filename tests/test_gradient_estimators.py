@@ -1,9 +1,11 @@
-"""Score-function vs reparameterized gradients of E_{N(mu, sigma^2)}[f(z)] (chapters 2 and 3).
+"""Score-function vs reparameterized gradients of E_{N(mu, sigma^2)}[f(z)]
+(chapters 2 and 3).
 
-For f(z) = z^2: E[f] = mu^2 + sigma^2, so the true gradients are 2 mu and 2 sigma, and the per-sample
-variances have the closed forms in vc.z_squared_grad_variance. Each is checked twice: the closed form
-against exact Gauss-Hermite quadrature, and the estimators' sample variance against the closed form.
-"""
+For f(z) = z^2: E[f] = mu^2 + sigma^2, so the true gradients are 2 mu and 2
+sigma, and the per-sample variances have the closed forms in
+vc.z_squared_grad_variance. Each is checked twice: the closed form against
+exact Gauss-Hermite quadrature, and the estimators' sample variance against the
+closed form."""
 
 from __future__ import annotations
 
@@ -12,9 +14,9 @@ import math
 import numpy as np
 import pytest
 import torch
+from conftest import gen
 
 import vae_course as vc
-from conftest import gen
 
 CASES = [(1.0, 0.5), (-0.7, 1.3), (2.0, 2.0)]
 
@@ -24,7 +26,8 @@ def square(z):
 
 
 def quadrature_variances(mu: float, sigma: float) -> dict:
-    """Exact per-sample variances of the four estimators by 60-point Gauss-Hermite quadrature."""
+    """Exact per-sample variances of the four estimators by 60-point
+    Gauss-Hermite quadrature."""
     nodes, weights = np.polynomial.hermite_e.hermegauss(
         60
     )  # weight exp(-e^2/2)
@@ -107,7 +110,8 @@ def test_estimators_are_unbiased_with_the_closed_form_variance(
         var = float(closed[name])
         # unbiased: the mean is within 5 standard errors of the true gradient
         assert abs(grad.mean().item() - true_mean) < 5 * math.sqrt(var / n)
-        # the sample variance is within 5 of its standard errors, sqrt((m4 - var^2) / n), of the closed form
+        # the sample variance is within 5 of its standard errors, sqrt((m4 -
+        # var^2) / n), of the closed form
         var_stderr = math.sqrt((exact[name + "_m4"] - var**2) / n)
         assert abs(grad.var().item() - var) < 5 * var_stderr, (
             name,
@@ -148,7 +152,8 @@ def test_tensor_parameters_give_per_element_gradients(estimator):
     "estimator", [vc.reparam_grad, vc.score_function_grad]
 )
 def test_other_functions(estimator):
-    """f(z) = exp(z): E = exp(mu + sigma^2 / 2), so d/dmu = E and d/dsigma = sigma E."""
+    """f(z) = exp(z): E = exp(mu + sigma^2 / 2), so d/dmu = E and d/dsigma =
+    sigma E."""
     mu, sigma, n = 0.3, 0.4, 400_000
     grad_mu, grad_sigma = estimator(torch.exp, mu, sigma, n, generator=gen(3))
     expected = math.exp(mu + sigma**2 / 2)
@@ -164,12 +169,13 @@ def test_other_functions(estimator):
 def test_generator_reproducibility(estimator):
     a = estimator(square, 1.0, 2.0, 10, generator=gen(4))
     b = estimator(square, 1.0, 2.0, 10, generator=gen(4))
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=True):
         torch.testing.assert_close(x, y, rtol=0, atol=0)
 
 
 def test_both_estimators_see_the_same_kind_of_sample():
-    """Same seed, same z: the score-function estimate is f(z) (z - mu) / sigma^2 at that z."""
+    """Same seed, same z: the score-function estimate is f(z) (z - mu) /
+    sigma^2 at that z."""
     mu, sigma = 0.5, 1.5
     g_mu, _ = vc.reparam_grad(square, mu, sigma, 5, generator=gen(5))
     z = g_mu / 2  # the reparameterized mu-gradient of z^2 is 2 z

@@ -1,18 +1,18 @@
-"""Inference with a trained VAE (chapter 5): generate, embed, reconstruct, interpolate, latent_grid,
-active_units and probe_accuracy."""
+"""Inference with a trained VAE (chapter 5): generate, embed, reconstruct,
+interpolate, latent_grid, active_units and probe_accuracy."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import torch
+from conftest import PriorVAE, gen
 from torch import nn
 
 import vae_course as vc
-from conftest import gen
 
 
-# ------------------------------------------------------------------------ generate
+# ------------------------------------------------------------------- generate
 def test_generate_mean_images(trained_mlp):
     images = vc.generate(trained_mlp, 12, method="mean", generator=gen(1))
     assert images.shape == (12, 1, 28, 28)
@@ -55,7 +55,7 @@ def test_generate_returns_no_graph(trained_mlp):
     assert not vc.generate(trained_mlp, 2).requires_grad
 
 
-# --------------------------------------------------------------------------- embed
+# ---------------------------------------------------------------------- embed
 def test_embed_mean_is_the_posterior_mean(trained_mlp, mnist):
     x = mnist.test_images[:50]
     z = vc.embed(trained_mlp, x, method="mean")
@@ -73,7 +73,7 @@ def test_embed_sample_is_drawn_from_q(trained_mlp, mnist):
     assert ((z.std(0) / std - 1).abs() < 0.08).all()
 
 
-# ---------------------------------------------------------- reconstruct/interpolate
+# ---------------------------------------------------- reconstruct/interpolate
 def test_reconstruct(trained_mlp, mnist):
     x = mnist.test_images[:8]
     rec = vc.reconstruct(trained_mlp, x)
@@ -83,7 +83,8 @@ def test_reconstruct(trained_mlp, mnist):
         rec,
         torch.sigmoid(trained_mlp.decode(trained_mlp.encode(x)[0])).detach(),
     )
-    # a trained model reconstructs its inputs much better than the average training digit does
+    # a trained model reconstructs its inputs much better than the average
+    # training digit does
     err = (rec - x).pow(2).mean()
     baseline = (mnist.train_images.mean(0, keepdim=True) - x).pow(2).mean()
     assert err < 0.7 * baseline
@@ -117,16 +118,21 @@ def test_latent_grid_shape_and_order():
 
 
 def test_latent_grid_maps_a_uniform_grid_through_the_normal_icdf():
-    """Rows run from high z_2 to low, columns from low z_1 to high (Kingma & Welling fig. 4)."""
+    """Rows run from high z_2 to low, columns from low z_1 to high (Kingma &
+    Welling fig. 4)."""
 
     class Echo(nn.Module):
-        """Decoder whose 'image' holds z in its first two pixels (for reading the grid back)."""
+        """Decoder whose 'image' holds z in its first two pixels (for reading
+        the grid back)."""
 
         latent_dim, likelihood = 2, "gaussian"
 
         def __init__(self):
             super().__init__()
             self.w = nn.Parameter(torch.zeros(()))
+
+        def encode(self, x):
+            raise NotImplementedError
 
         def decode(self, z):
             out = torch.zeros(*z.shape[:-1], 784)
@@ -150,7 +156,7 @@ def test_latent_grid_maps_a_uniform_grid_through_the_normal_icdf():
     )  # z_2 falls down a column
 
 
-# -------------------------------------------------------------------- active units
+# --------------------------------------------------------------- active units
 class LinearEncoder(nn.Module):
     """mu = x[:, :k] * scale, logvar = 0: unit u is active iff scale_u != 0."""
 
@@ -211,12 +217,13 @@ def test_trained_model_has_active_units_and_collapsed_one_has_none(
     assert vc.active_units(collapsed, mnist.test_images[:500])[0] == 0
 
 
-# ------------------------------------------------------------------- probe accuracy
+# ------------------------------------------------------------- probe accuracy
 CENTRES = np.random.RandomState(0).normal(size=(10, 5)) * 3
 
 
 def clustered_features(labels, spread, seed):
-    """One cluster per digit (the same centres for train and test) plus Gaussian noise."""
+    """One cluster per digit (the same centres for train and test) plus
+    Gaussian noise."""
     rng = np.random.RandomState(seed)
     return CENTRES[labels] + spread * rng.normal(size=(len(labels), 5))
 
@@ -269,3 +276,44 @@ def test_probe_is_deterministic(mnist):
     a = vc.probe_accuracy(ftr, ytr, fte, yte, n_labels=50, seed=1)
     b = vc.probe_accuracy(ftr, ytr, fte, yte, n_labels=50, seed=1)
     assert a == b
+
+
+# ------------------------------------------- the model's dtype and device
+@pytest.mark.parametrize(
+    "make", [lambda: vc.MLPVAE(2, 16), lambda: vc.ConvVAE(2)]
+)
+def test_inference_follows_a_float64_model(make):
+    torch.manual_seed(0)
+    model = make().double()
+    x = torch.rand(3, 1, 28, 28, dtype=torch.float64, generator=gen(0))
+    outputs = {
+        "generate": vc.generate(model, 4, generator=gen(1)),
+        "generate sample": vc.generate(
+            model, 4, method="sample", generator=gen(1)
+        ),
+        "latent_grid": vc.latent_grid(model, n=3),
+        "embed": vc.embed(model, x),
+        "embed float32 images": vc.embed(model, x.float()),
+        "reconstruct": vc.reconstruct(model, x),
+        "interpolate": vc.interpolate(model, x[0], x[1], steps=3),
+        "decode_images": vc.decode_images(
+            model, torch.zeros(2, 2, dtype=torch.float64)
+        ),
+    }
+    for name, out in outputs.items():
+        assert out.dtype == torch.float64, name
+        assert torch.isfinite(out).all(), name
+    n_active, variances = vc.active_units(model, x)
+    assert variances.dtype == torch.float64
+
+
+def test_inference_on_the_meta_device_follows_the_model():
+    """Codes are drawn on the model's device (meta: no data, only shapes)."""
+    model = vc.MLPVAE(2, 8).to("meta")
+    assert vc.generate(model, 3).device.type == "meta"
+    assert vc.latent_grid(model, n=2).device.type == "meta"
+
+
+def test_inference_works_for_the_protocols_test_double():
+    images = vc.generate(PriorVAE(), 2)
+    torch.testing.assert_close(images, torch.full((2, 1, 28, 28), 0.5))

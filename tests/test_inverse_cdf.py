@@ -1,5 +1,6 @@
-"""Inverse-CDF sampling (chapter 3): each closed-form inverse CDF against its distribution,
-and its pathwise gradient against the implicit-function gradient and closed-form expectations."""
+"""Inverse-CDF sampling (chapter 3): each closed-form inverse CDF against its
+distribution, and its pathwise gradient against the implicit-function gradient
+and closed-form expectations."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ import math
 import numpy as np
 import pytest
 import torch
+from conftest import gen
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 from torch.distributions import Cauchy, Kumaraswamy, Laplace, Normal
 
 import vae_course as vc
-from conftest import gen
 
 EULER_GAMMA = 0.5772156649015329
 
@@ -77,7 +78,8 @@ def tensors(params, dtype=torch.float64, shape=()):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_samples_pass_kolmogorov_smirnov(name):
-    """20,000 samples against the scipy CDF: a swapped scale/rate, a sign flip or a lost factor fails."""
+    """20,000 samples against the scipy CDF: a swapped scale/rate, a sign flip
+    or a lost factor fails."""
     icdf, params, cdf, _ = CASES[name]
     x = vc.inverse_cdf_sample(
         icdf, *tensors(params), shape=(20_000,), generator=gen(1)
@@ -113,7 +115,8 @@ def test_icdf_is_increasing_in_u(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_gradcheck_float64(name):
     icdf, params, _, _ = CASES[name]
-    # u = 0.5 is left out: autograd's subgradient of |u - 1/2| there makes Laplace's du-derivative 0
+    # u = 0.5 is left out: autograd's subgradient of |u - 1/2| there makes
+    # Laplace's du-derivative 0
     u = torch.tensor(
         [0.05, 0.3, 0.45, 0.77, 0.95], dtype=torch.float64, requires_grad=True
     )
@@ -123,7 +126,8 @@ def test_gradcheck_float64(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_pathwise_gradient_equals_the_implicit_gradient(name):
-    """x = F^{-1}(u; theta) satisfies F(x; theta) = u, so dx/dtheta = -(dF/dtheta) / (dF/dx)."""
+    """x = F^{-1}(u; theta) satisfies F(x; theta) = u, so dx/dtheta =
+    -(dF/dtheta) / (dF/dx)."""
     icdf, params, _, torch_cdf = CASES[name]
     u = torch.tensor([0.02, 0.2, 0.45, 0.8, 0.98], dtype=torch.float64)
     p = [t.requires_grad_() for t in tensors(params, shape=(5,))]
@@ -133,18 +137,20 @@ def test_pathwise_gradient_equals_the_implicit_gradient(name):
     q = [t.detach().requires_grad_() for t in p]
     F = torch_cdf(x0, *q)
     dF = torch.autograd.grad(F.sum(), [x0, *q])
-    for got, dF_dtheta in zip(pathwise, dF[1:]):
+    for got, dF_dtheta in zip(pathwise, dF[1:], strict=True):
         torch.testing.assert_close(got, -dF_dtheta / dF[0])
 
 
-# name -> (f, closed-form E[f(x)] as a differentiable function of the parameters)
+# name -> (f, closed-form E[f(x)] as a differentiable function of the
+# parameters)
 EXPECTATIONS = {
     "normal": (lambda x: x**2, lambda m, s: m**2 + s**2),
     "exponential": (lambda x: x, lambda r: 1 / r),
     "logistic": (lambda x: x**2, lambda m, s: m**2 + s**2 * math.pi**2 / 3),
     "gumbel": (lambda x: x, lambda m, s: m + EULER_GAMMA * s),
     "laplace": (lambda x: x**2, lambda m, s: m**2 + 2 * s**2),
-    # 1 / (1 + x^2) is pi times the Cauchy(0, 1) density, so E = density of Cauchy(m, s + 1) at 0 times pi
+    # 1 / (1 + x^2) is pi times the Cauchy(0, 1) density, so E = density of
+    # Cauchy(m, s + 1) at 0 times pi
     "cauchy": (
         lambda x: 1 / (1 + x**2),
         lambda m, s: (1 + s) / ((1 + s) ** 2 + m**2),
@@ -155,7 +161,8 @@ EXPECTATIONS = {
 
 @pytest.mark.parametrize("name", NAMES)
 def test_pathwise_monte_carlo_gradient_matches_the_closed_form(name):
-    """The mean of per-sample pathwise gradients d f(x)/d theta is within 5 standard errors of dE[f]/dtheta."""
+    """The mean of per-sample pathwise gradients d f(x)/d theta is within 5
+    standard errors of dE[f]/dtheta."""
     icdf, params, _, _ = CASES[name]
     f, expectation = EXPECTATIONS[name]
     n = 200_000
@@ -170,7 +177,7 @@ def test_pathwise_monte_carlo_gradient_matches_the_closed_form(name):
         for v in params
     ]
     exact = torch.autograd.grad(expectation(*theta), theta)
-    for leaf, target in zip(p, exact):
+    for leaf, target in zip(p, exact, strict=True):
         g = leaf.grad
         stderr = g.std() / math.sqrt(n)
         assert abs(g.mean() - target) <= 5 * stderr + 1e-12, (
@@ -238,7 +245,8 @@ def test_normal_icdf_defaults_and_ndtri():
 
 
 def test_kumaraswamy_matches_torch_distribution_density():
-    """The derivative of u -> x is 1 / density: compare with torch.distributions.Kumaraswamy.log_prob."""
+    """The derivative of u -> x is 1 / density: compare with
+    torch.distributions.Kumaraswamy.log_prob."""
     u = torch.tensor(
         [0.05, 0.3, 0.6, 0.95], dtype=torch.float64, requires_grad=True
     )
@@ -259,8 +267,8 @@ def test_icdf_values_stay_finite_near_the_ends():
 
 
 def test_laplace_icdf_slope_at_the_median():
-    """dF^{-1}/du = 1 / f(F^{-1}(u)) = scale / min(u, 1 - u): 2 scale at u = 1/2, where a sign()-based
-    formula gives 0, and 4 scale at the quartiles."""
+    """dF^{-1}/du = 1 / f(F^{-1}(u)) = scale / min(u, 1 - u): 2 scale at u =
+    1/2, where a sign()-based formula gives 0, and 4 scale at the quartiles."""
     u = torch.tensor(
         [0.5, 0.25, 0.75], dtype=torch.float64, requires_grad=True
     )

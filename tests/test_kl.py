@@ -1,4 +1,5 @@
-"""vc.gaussian_kl: KL(N(mu, diag exp(logvar)) || N(0, I)) in closed form (chapter 1)."""
+"""vc.gaussian_kl: KL(N(mu, diag exp(logvar)) || N(0, I)) in closed form
+(chapter 1)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,13 @@ import math
 
 import numpy as np
 import torch
+from conftest import gen
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from torch.distributions import Independent, Normal, kl_divergence
 
 import vae_course as vc
-from conftest import gen
 
 
 def torch_kl(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
@@ -31,7 +32,8 @@ def test_shape_and_units():
 
 
 def test_known_values():
-    """Hand-computed: a wrong factor 1/2 or a variance/std mix-up changes every one of these."""
+    """Hand-computed: a wrong factor 1/2 or a variance/std mix-up changes every
+    one of these."""
     mu = torch.tensor([[0.0, 0.0], [1.0, 0.0], [0.0, 0.0], [2.0, -1.0]])
     logvar = torch.tensor(
         [
@@ -65,7 +67,8 @@ def test_matches_torch_kl_divergence(mu, logvar):
 
 
 def test_matches_monte_carlo():
-    """E_q[log q(z) - log p(z)] with 400,000 samples agrees within 5 standard errors."""
+    """E_q[log q(z) - log p(z)] with 400,000 samples agrees within 5 standard
+    errors."""
     mu = torch.tensor([[0.3, -1.2, 2.0]], dtype=torch.float64)
     logvar = torch.tensor([[0.5, -1.0, 0.0]], dtype=torch.float64)
     std = torch.exp(logvar / 2)

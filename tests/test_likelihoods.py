@@ -1,4 +1,5 @@
-"""vc.bernoulli_log_likelihood, vc.gaussian_log_likelihood, vc.log_likelihood, vc.log_normal_diag."""
+"""vc.bernoulli_log_likelihood, vc.gaussian_log_likelihood, vc.log_likelihood,
+vc.log_normal_diag."""
 
 from __future__ import annotations
 
@@ -8,19 +9,20 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from conftest import assert_message, gen
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from torch.distributions import Bernoulli, MultivariateNormal, Normal
 
 import vae_course as vc
-from conftest import assert_message, gen
 
 LOG_2PI = math.log(2 * math.pi)
 
 
 def torch_bernoulli(x, logits):
-    # validate_args=False: torch then evaluates the same formula for continuous targets in [0, 1]
+    # validate_args=False: torch then evaluates the same formula for continuous
+    # targets in [0, 1]
     return (
         Bernoulli(logits=logits, validate_args=False)
         .log_prob(x)
@@ -33,7 +35,7 @@ def torch_gaussian(x, mean):
     return Normal(mean, torch.ones_like(mean)).log_prob(x).flatten(1).sum(1)
 
 
-# ------------------------------------------------------------------------ Bernoulli
+# ------------------------------------------------------------------ Bernoulli
 def test_bernoulli_matches_torch_on_images():
     x = torch.rand(4, 1, 28, 28, generator=gen(1))
     logits = 3 * torch.randn(4, 1, 28, 28, generator=gen(2))
@@ -57,7 +59,8 @@ def test_bernoulli_binary_targets_and_flat_shape():
 
 
 def test_bernoulli_zero_logits_is_d_log_half():
-    """Any x in [0, 1] with logits 0 gives exactly -784 log 2 nats per image."""
+    """Any x in [0, 1] with logits 0 gives exactly -784 log 2 nats per
+    image."""
     x = torch.rand(5, 1, 28, 28, generator=gen(5))
     expected = torch.full((5,), -784 * math.log(2.0))
     torch.testing.assert_close(
@@ -77,7 +80,8 @@ def test_bernoulli_property_against_torch(x, logits):
 
 
 def test_bernoulli_stable_at_extreme_logits():
-    """log sigmoid(-100) is -100 (a naive log(sigmoid(l)) gives -inf in float32)."""
+    """log sigmoid(-100) is -100 (a naive log(sigmoid(l)) gives -inf in
+    float32)."""
     x = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
     logits = torch.tensor(
         [[100.0, -100.0], [100.0, -100.0]], requires_grad=True
@@ -102,7 +106,7 @@ def test_bernoulli_finite_values_and_gradients(x, logits):
     assert torch.isfinite(logits.grad).all()
 
 
-# ------------------------------------------------------------------------- Gaussian
+# ------------------------------------------------------------------- Gaussian
 def test_gaussian_matches_torch_normal():
     x = torch.rand(4, 1, 28, 28, generator=gen(8))
     mean = torch.randn(4, 1, 28, 28, generator=gen(9))
@@ -112,7 +116,8 @@ def test_gaussian_matches_torch_normal():
 
 
 def test_gaussian_keeps_the_log_2pi_constant_and_the_half():
-    """x == mean gives -(d/2) log 2 pi; a unit error in one pixel costs exactly 1/2 nat more."""
+    """x == mean gives -(d/2) log 2 pi; a unit error in one pixel costs exactly
+    1/2 nat more."""
     x = torch.zeros(2, 1, 28, 28)
     ll = vc.gaussian_log_likelihood(x, x.clone())
     torch.testing.assert_close(ll, torch.full((2,), -392 * LOG_2PI))
@@ -151,7 +156,8 @@ def test_gaussian_property_against_torch(x, mean):
     ids=["bernoulli", "gaussian"],
 )
 def test_gradcheck_float64(log_likelihood, targets, seeds):
-    """The gradient in the decoder's output (logits or mean) against finite differences."""
+    """The gradient in the decoder's output (logits or mean) against finite
+    differences."""
     x = targets(3, 5, dtype=torch.float64, generator=gen(seeds[0]))
     output = torch.randn(
         3, 5, dtype=torch.float64, generator=gen(seeds[1])
@@ -161,7 +167,7 @@ def test_gradcheck_float64(log_likelihood, targets, seeds):
     )
 
 
-# ------------------------------------------------------------------------- dispatch
+# ------------------------------------------------------------------- dispatch
 def test_log_likelihood_dispatches():
     x = torch.rand(2, 1, 28, 28, generator=gen(14))
     out = torch.randn(2, 1, 28, 28, generator=gen(15))
@@ -182,7 +188,7 @@ def test_log_likelihood_unknown_name():
     assert_message(excinfo, "poisson", "bernoulli", "gaussian")
 
 
-# ------------------------------------------------------------------- log_normal_diag
+# ------------------------------------------------------------ log_normal_diag
 def test_log_normal_diag_matches_torch():
     z = torch.randn(5, 3, dtype=torch.float64, generator=gen(16))
     mu = torch.randn(5, 3, dtype=torch.float64, generator=gen(17))

@@ -1,13 +1,14 @@
-"""vc.MLPVAE and vc.ConvVAE (chapter 4): architecture, shapes, leading sample dims, likelihoods."""
+"""vc.MLPVAE and vc.ConvVAE (chapter 4): architecture, shapes, leading sample
+dims, likelihoods."""
 
 from __future__ import annotations
 
 import pytest
 import torch
+from conftest import PriorVAE, gen
 from torch import nn
 
 import vae_course as vc
-from conftest import gen
 
 MODELS = [
     pytest.param(lambda **kw: vc.MLPVAE(**kw), id="MLPVAE"),
@@ -20,7 +21,8 @@ def n_params(model: nn.Module) -> int:
 
 
 def test_mlpvae_is_784_400_k():
-    """784-400-(20+20) encoder and 20-400-784 decoder: 652,824 parameters, as in pytorch/examples."""
+    """784-400-(20+20) encoder and 20-400-784 decoder: 652,824 parameters, as
+    in pytorch/examples."""
     model = vc.MLPVAE()
     assert model.latent_dim == 20 and model.likelihood == "bernoulli"
     assert n_params(model) == (784 * 400 + 400) + 2 * (400 * 20 + 20) + (
@@ -61,7 +63,8 @@ def test_convvae_is_the_lectures_architecture():
     assert linears == sorted(
         [(64 * 7 * 7, 10), (64 * 7 * 7, 10), (10, 64 * 7 * 7)]
     )
-    # the decoder ends in logits: no Sigmoid module anywhere (sigmoid is for display only)
+    # the decoder ends in logits: no Sigmoid module anywhere (sigmoid is for
+    # display only)
     assert not any(isinstance(m, nn.Sigmoid) for m in model.modules())
 
 
@@ -154,3 +157,25 @@ def test_invalid_construction(make):
         make(latent_dim=2, likelihood="poisson")
     with pytest.raises(ValueError, match="latent_dim"):
         make(latent_dim=0)
+
+
+# ------------------------------------------------------- the VAE protocol
+def test_the_models_and_the_test_double_are_vaes():
+    for model in (
+        vc.MLPVAE(2, 8),
+        vc.ConvVAE(2),
+        PriorVAE(),
+        vc.LinearGaussianModel.random(3, 2),
+    ):
+        assert isinstance(model, vc.VAE), type(model).__name__
+
+
+def test_something_without_a_decoder_is_not_a_vae():
+    class EncoderOnly(torch.nn.Module):
+        latent_dim, likelihood = 2, "bernoulli"
+
+        def encode(self, x):
+            return x, x
+
+    assert not isinstance(EncoderOnly(), vc.VAE)
+    assert not isinstance(torch.nn.Linear(2, 2), vc.VAE)

@@ -1,4 +1,5 @@
-"""Plot helpers (chapters 4 and 5): each returns a titled, labelled matplotlib Figure."""
+"""Plot helpers (chapters 4 and 5): each returns a titled, labelled matplotlib
+Figure."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
+from conftest import gen  # noqa: E402
 
 import vae_course as vc  # noqa: E402
-from conftest import gen  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +37,8 @@ def test_show_images():
     assert isinstance(fig, matplotlib.figure.Figure)
     labelled(fig)
     assert fig.axes[0].get_title() == "samples"
-    # the tiled grid holds every pixel: 2 rows x 6 columns of 28x28 with padding
+    # the tiled grid holds every pixel: 2 rows x 6 columns of 28x28 with
+    # padding
     grid = fig.axes[0].images[0].get_array()
     assert grid.shape == (2 * 30 + 2, 6 * 30 + 2)
 
@@ -54,7 +56,7 @@ def test_plot_history():
     for epoch in (1, 2, 3):
         history.epoch.append(epoch)
         for split in ("train", "test"):
-            getattr(history, f"{split}_recon").append(-100.0 + epoch)
+            getattr(history, f"{split}_reconstruction").append(-100.0 + epoch)
             getattr(history, f"{split}_kl").append(10.0)
             getattr(history, f"{split}_elbo").append(-110.0 + epoch)
     fig = vc.plot_history(history, title="run")

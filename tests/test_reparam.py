@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 
 import torch
+from conftest import gen
 from hypothesis import given
 from hypothesis import strategies as st
 
 import vae_course as vc
-from conftest import gen
 
 
 def test_shape_single_sample():
@@ -35,13 +35,15 @@ def test_n_samples_one_keeps_the_sample_dimension():
 
 
 def test_sample_mean_and_std_match_mu_and_exp_half_logvar():
-    """Uses variance 4 (std 2): a formula with the variance, or exp(logvar), in place of the std fails."""
+    """Uses variance 4 (std 2): a formula with the variance, or exp(logvar), in
+    place of the std fails."""
     mu = torch.tensor([[1.5, -2.0, 0.0]])
     logvar = torch.log(torch.tensor([[4.0, 0.25, 1.0]]))
     m = 200_000
     z = vc.reparameterize(mu, logvar, n_samples=m, generator=gen(1))[:, 0, :]
     std = torch.exp(logvar / 2)[0]
-    # standard errors: std / sqrt(m) for the mean, about std / sqrt(2m) for the std
+    # standard errors: std / sqrt(m) for the mean, about std / sqrt(2m) for the
+    # std
     assert torch.all((z.mean(0) - mu[0]).abs() < 5 * std / math.sqrt(m))
     assert torch.all((z.std(0) - std).abs() < 5 * std / math.sqrt(2 * m))
 
@@ -62,7 +64,8 @@ def test_samples_are_gaussian_distributed():
 
 
 def test_eps_is_the_standardised_sample():
-    """Same generator state: z - mu equals exp(logvar/2) times the same eps for any mu, logvar."""
+    """Same generator state: z - mu equals exp(logvar/2) times the same eps for
+    any mu, logvar."""
     mu = torch.randn(4, 3, generator=gen(3))
     logvar = torch.randn(4, 3, generator=gen(4))
     z0 = vc.reparameterize(
@@ -95,7 +98,8 @@ def test_gradients_flow_to_mu_and_logvar():
     logvar = torch.randn(4, 3, requires_grad=True)
     z = vc.reparameterize(mu, logvar, n_samples=5, generator=gen(6))
     z.sum().backward()
-    # dz/dmu = 1 per sample; dz/dlogvar = exp(logvar/2) * eps / 2 = (z - mu) / 2
+    # dz/dmu = 1 per sample; dz/dlogvar = exp(logvar/2) * eps / 2 = (z - mu) /
+    # 2
     torch.testing.assert_close(mu.grad, torch.full_like(mu, 5.0))
     torch.testing.assert_close(logvar.grad, ((z - mu) / 2).sum(0).detach())
 
@@ -104,9 +108,8 @@ def test_gradcheck_float64():
     mu = torch.randn(3, 2, dtype=torch.float64, requires_grad=True)
     logvar = torch.randn(3, 2, dtype=torch.float64, requires_grad=True)
 
-    def fn(
-        mu, logvar
-    ):  # a fresh generator each call: the same eps, so a deterministic function
+    # a fresh generator each call: the same eps, a deterministic function
+    def fn(mu, logvar):
         return vc.reparameterize(mu, logvar, n_samples=2, generator=gen(7))
 
     assert torch.autograd.gradcheck(fn, (mu, logvar))

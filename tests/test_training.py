@@ -1,4 +1,5 @@
-"""vc.train and vc.evaluate (chapter 4) on the offline sample: learning, determinism, the history."""
+"""vc.train and vc.evaluate (chapter 4) on the offline sample: learning,
+determinism, the history."""
 
 from __future__ import annotations
 
@@ -7,17 +8,17 @@ import math
 
 import pytest
 import torch
+from conftest import PriorVAE, gen
 
 import vae_course as vc
-from conftest import PriorVAE, gen
 
 HISTORY_FIELDS = (
     "epoch",
     "train_elbo",
-    "train_recon",
+    "train_reconstruction",
     "train_kl",
     "test_elbo",
-    "test_recon",
+    "test_reconstruction",
     "test_kl",
     "seconds",
 )
@@ -25,18 +26,20 @@ HISTORY_FIELDS = (
 
 @pytest.fixture(scope="module")
 def small(mnist):
-    """1,000 training and 500 test images: enough to see learning, quick on 2 cores."""
+    """1,000 training and 500 test images: enough to see learning, quick on 2
+    cores."""
     return (mnist.train_images[:1000], mnist.test_images[:500])
 
 
 def test_training_lowers_the_test_loss(mnist):
-    """The pytorch/examples model on the 4,000 offline digits: 3 epochs take the test loss from
-    the untrained ~543 nats (784 log 2) to well under 250 nats per image."""
+    """The pytorch/examples model on the 4,000 offline digits: 3 epochs take
+    the test loss from the untrained ~543 nats (784 log 2) to well under 250
+    nats per image."""
     torch.manual_seed(0)
     model = vc.MLPVAE()
     before = vc.evaluate(model, mnist.test_images, generator=gen(1))
     assert (
-        abs(before["recon"] + 784 * math.log(2)) < 30
+        abs(before["reconstruction"] + 784 * math.log(2)) < 30
     )  # an untrained decoder outputs logits near 0
     history = vc.train(model, mnist, epochs=3, seed=0, progress=False)
     after = vc.evaluate(model, mnist.test_images, generator=gen(1))
@@ -65,9 +68,9 @@ def test_history_fields(small):
     for split in ("train", "test"):
         elbo, recon, kl = (
             getattr(history, f"{split}_{part}")
-            for part in ("elbo", "recon", "kl")
+            for part in ("elbo", "reconstruction", "kl")
         )
-        for e, r, k in zip(elbo, recon, kl):
+        for e, r, k in zip(elbo, recon, kl, strict=True):
             assert math.isclose(e, r - k, rel_tol=1e-5, abs_tol=1e-3), (
                 split,
                 e,
@@ -79,9 +82,9 @@ def test_history_fields(small):
 
 def test_training_is_deterministic_on_cpu(small):
     def run():
-        torch.manual_seed(
-            123
-        )  # the same initial weights; train's seed fixes the data order and the noise
+        # the same initial weights; train's seed fixes the data order and
+        # the noise
+        torch.manual_seed(123)
         model = vc.MLPVAE(latent_dim=4, hidden_dim=64)
         history = vc.train(model, small, epochs=2, seed=7, progress=False)
         return history, model.state_dict()
@@ -125,7 +128,8 @@ def test_mnist_object_and_tuple_give_the_same_run(mnist):
 
 
 def test_options_run_and_stay_finite(small, mnist):
-    """beta, KL warm-up, free bits, several samples, a given optimizer, binarized data."""
+    """beta, KL warm-up, free bits, several samples, a given optimizer,
+    binarized data."""
     model = vc.MLPVAE(latent_dim=4, hidden_dim=32)
     opt = torch.optim.SGD(model.parameters(), lr=1e-3)
     history = vc.train(
@@ -161,7 +165,8 @@ def test_options_run_and_stay_finite(small, mnist):
 
 
 def test_large_beta_collapses_the_posterior(small):
-    """beta = 50 drives the KL towards 0 (the lecture's posterior-collapse demonstration)."""
+    """beta = 50 drives the KL towards 0 (the lecture's posterior-collapse
+    demonstration)."""
     torch.manual_seed(0)
     model = vc.MLPVAE(latent_dim=4, hidden_dim=64)
     history = vc.train(
@@ -201,11 +206,13 @@ def test_train_moves_data_to_the_models_device_and_leaves_eval_mode(small):
     assert not model.training
 
 
-# ------------------------------------------------------------------------ evaluate
+# ------------------------------------------------------------------- evaluate
 def test_evaluate_is_in_nats_per_image(mnist):
     scores = vc.evaluate(PriorVAE(), mnist.test_images[:300], batch_size=128)
-    assert set(scores) >= {"elbo", "recon", "kl"}
-    assert math.isclose(scores["recon"], -784 * math.log(2), rel_tol=1e-6)
+    assert set(scores) >= {"elbo", "reconstruction", "kl"}
+    assert math.isclose(
+        scores["reconstruction"], -784 * math.log(2), rel_tol=1e-6
+    )
     assert math.isclose(scores["elbo"], -784 * math.log(2), rel_tol=1e-6)
     assert scores["kl"] == 0
 
@@ -224,3 +231,171 @@ def test_evaluate_restores_training_mode(trained_mlp, mnist):
     vc.evaluate(trained_mlp, mnist.test_images[:10])
     assert trained_mlp.training
     trained_mlp.eval()
+
+
+# ------------------------------------------------ one objective: train_step
+def test_train_runs_train_step_exactly(small):
+    """One epoch of train on one batch = one train_step with the same noise:
+    the weights agree to the last bit, so train computes no loss of its own."""
+    x = small[0][:64]
+    torch.manual_seed(0)
+    by_train = vc.MLPVAE(4, 32)
+    torch.manual_seed(0)
+    by_step = vc.MLPVAE(4, 32)
+    optimizer = torch.optim.Adam(by_step.parameters(), lr=1e-3)
+    vc.train(
+        by_train,
+        x,
+        epochs=1,
+        batch_size=64,
+        seed=5,
+        progress=False,
+        optimizer=torch.optim.Adam(by_train.parameters(), lr=1e-3),
+    )
+    generator = torch.Generator().manual_seed(5)
+    order = torch.randperm(64, generator=generator)  # train's shuffle
+    by_step.train()
+    vc.train_step(by_step, x[order], optimizer, generator=generator)
+    for (name, a), b in zip(
+        by_train.state_dict().items(),
+        by_step.state_dict().values(),
+        strict=True,
+    ):
+        assert torch.equal(a, b), name
+
+
+def test_train_step_loss_is_minus_the_mean_elbo_of_elbo_from_outputs():
+    model = PriorVAE()
+    x = torch.rand(8, 1, 28, 28, generator=gen(1))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.0)
+    loss, parts = vc.train_step(model, x, optimizer, generator=gen(2))
+    mu, logvar = model.encode(x)
+    z = vc.reparameterize(mu, logvar, 1, gen(2))
+    expected = vc.elbo_from_outputs(x, model.decode(z), mu, logvar)
+    torch.testing.assert_close(loss, -expected.elbo.mean())
+    torch.testing.assert_close(parts.elbo, expected.elbo)
+    assert not loss.requires_grad
+
+
+def test_train_step_beta_weights_the_kl_term():
+    """loss = -(mean reconstruction - beta * mean KL) for a model with KL >
+    0."""
+    torch.manual_seed(0)
+    model = vc.MLPVAE(3, 16)
+    x = torch.rand(8, 784, generator=gen(3))
+    frozen = torch.optim.SGD(model.parameters(), lr=0.0)
+    for beta in (0.0, 1.0, 4.0):
+        loss, parts = vc.train_step(model, x, frozen, beta, generator=gen(4))
+        expected = -(parts.reconstruction.mean() - beta * parts.kl.mean())
+        torch.testing.assert_close(loss, expected)
+    assert parts.kl.mean() > 0.01
+
+
+# ----------------------------------------------- KL warm-up and free bits
+def test_kl_warmup_ramps_beta_linearly_then_holds():
+    assert [vc.kl_warmup(t, 4) for t in (1, 2, 3, 4, 5, 100)] == [
+        0.25,
+        0.5,
+        0.75,
+        1.0,
+        1.0,
+        1.0,
+    ]
+    assert vc.kl_warmup(2, 4, beta=4.0) == 2.0
+    assert vc.kl_warmup(1, 0, beta=3.0) == 3.0  # no warm-up
+
+
+def test_train_uses_the_warmed_up_beta_at_every_step(monkeypatch):
+    """With 2 warm-up epochs of 3 steps, train_step sees beta_t = beta t /
+    6."""
+    seen = []
+    real_step = vc.training.train_step
+
+    def spy(model, x, optimizer, beta, *args):
+        seen.append(beta)
+        return real_step(model, x, optimizer, beta, *args)
+
+    monkeypatch.setattr(vc.training, "train_step", spy)
+    vc.train(
+        vc.MLPVAE(2, 8),
+        torch.rand(12, 784, generator=gen(0)),
+        epochs=3,
+        batch_size=4,
+        beta=2.0,
+        kl_warmup_epochs=2,
+        progress=False,
+    )
+    expected = [2.0 * t / 6 for t in range(1, 7)] + [2.0] * 3
+    assert seen == pytest.approx(expected)
+
+
+def test_free_bits_floor_each_dimensions_batch_mean_kl():
+    """KL_j = mu_j^2 / 2 here: dims below the floor count as the floor."""
+    mu = torch.tensor([[0.0, 1.0, 3.0], [0.0, 1.0, 3.0]])
+    logvar = torch.zeros_like(mu)
+    kl_per_dim = torch.tensor([0.0, 0.5, 4.5])
+    assert vc.free_bits_kl(mu, logvar, 0.0) == pytest.approx(5.0)
+    assert vc.free_bits_kl(mu, logvar, 1.0) == pytest.approx(
+        kl_per_dim.clamp(min=1.0).sum().item()
+    )  # 1 + 1 + 4.5
+
+
+def test_free_bits_stop_the_gradient_of_dimensions_below_the_floor():
+    mu = torch.tensor([[0.1, 3.0]], requires_grad=True)
+    logvar = torch.zeros(1, 2, requires_grad=True)
+    vc.free_bits_kl(mu, logvar, 1.0).backward()
+    assert mu.grad[0, 0] == 0.0 and logvar.grad[0, 0] == 0.0  # floored
+    assert mu.grad[0, 1] == pytest.approx(3.0)  # d(mu^2 / 2) / dmu
+
+
+def test_train_step_with_free_bits_minimises_the_floored_kl():
+    torch.manual_seed(0)
+    model = vc.MLPVAE(3, 16)
+    x = torch.rand(8, 784, generator=gen(3))
+    frozen = torch.optim.SGD(model.parameters(), lr=0.0)
+    loss, parts = vc.train_step(
+        model, x, frozen, free_bits=5.0, generator=gen(4)
+    )
+    mu, logvar = model.encode(x)
+    floored = vc.free_bits_kl(mu, logvar, 5.0)
+    assert floored.item() == pytest.approx(15.0)  # all 3 dims under 5 nats
+    torch.testing.assert_close(loss, -(parts.reconstruction.mean() - floored))
+
+
+# -------------------------------------------- flat images = image-shaped ones
+def test_flat_images_train_and_evaluate_exactly_like_images(small):
+    images = small[0][:256]
+    flat = images.reshape(-1, 784)
+    runs = []
+    for data in (images, flat):
+        torch.manual_seed(0)
+        model = vc.MLPVAE(4, 32)
+        history = vc.train(model, (data, data), 2, seed=1, progress=False)
+        runs.append((model, history))
+    assert runs[0][1].test_elbo == runs[1][1].test_elbo
+    assert runs[0][1].train_loss == runs[1][1].train_loss
+    model = runs[0][0]
+    scores = [
+        vc.evaluate(model, data, generator=gen(2)) for data in (images, flat)
+    ]
+    assert scores[0] == scores[1]
+    bounds = [
+        vc.iwae_bound(model, data[:8], 5, generator=gen(3))
+        for data in (images, flat)
+    ]
+    torch.testing.assert_close(bounds[0], bounds[1])
+    for like in ("bernoulli", "gaussian"):
+        conv = vc.ConvVAE(2, likelihood=like)
+        parts = [
+            vc.elbo(conv, data[:4], generator=gen(4))
+            for data in (images, flat)
+        ]
+        torch.testing.assert_close(parts[0].elbo, parts[1].elbo)
+
+
+def test_history_keeps_the_former_recon_names_as_read_only_views():
+    history = vc.History()
+    history.test_reconstruction.append(-90.0)
+    history.train_reconstruction.append(-95.0)
+    assert history.test_recon == [-90.0] and history.train_recon == [-95.0]
+    assert "test_recon" not in history.as_dict()  # one name in the record

@@ -1,31 +1,40 @@
 """vae_course: the code of the Variational Autoencoders course companion.
 
-One module per idea from the lectures; the chapters import from here and show these sources.
+One module per idea from the lectures; the chapters import from here and  ow
+these sources (:func:`show_source`, without the argument checks).
 
-====================  ===========================================================  =======
-module                what it holds                                                chapter
-====================  ===========================================================  =======
-``kl``                closed-form KL(N(mu, sigma^2) || N(0, I))                    1
-``likelihoods``       Bernoulli and Gaussian log p(x|z)                            1, 4
-``linear_gaussian``   a latent-variable model with an exact log p(x)               1
-``elbo``              the ELBO, its parts, and the IWAE bound                      1, 4, 5
-``gradient_estimators``  score-function and reparameterization gradients          2, 3
-``reparam``           z = mu + exp(logvar / 2) * eps                               3
-``inverse_cdf``       the inverse-CDF sampler and closed-form inverse CDFs         3
-``models``            MLPVAE (Kingma & Welling) and ConvVAE (the lecture's)        4
-``data``              MNIST, or real digits offline                               4
-``training``          the trainer and its history                                  4
-``checkpoints``       save / load state dicts (weights_only=True)                  4
-``inference``         generate, embed, reconstruct, interpolate, latent grid       5
-``probes``            linear / kNN classifiers on embeddings                       5
-``plots``             image grids, loss curves, latent scatter                     4, 5
-``autoencoder``       the MLP VAE's layers as a plain autoencoder (point code)     1
-``prior_monte_carlo`` naive Monte Carlo of log p(x) with prior samples, its ESS    1
-``score_function_training``  a VAE trained with the score-function gradient       2
-====================  ===========================================================  =======
+===========================  ===========================================  =====
+module                       what it holds                                ch.
+===========================  ===========================================  =====
+``kl``                       closed-form KL(N(mu, sigma^2) || N(0, I))    1
+``likelihoods``              Bernoulli and Gaussian log p(x|z)            1, 4
+``linear_gaussian``          a latent-variable model with exact log p(x)  1
+``prior_monte_carlo``        naive Monte Carlo log p(x) from prior draws  1
+``autoencoder``              the MLP VAE's layers as a plain autoencoder  1
+``elbo``                     the ELBO, its parts, and the IWAE bound      1,4,5
+``gradient_estimators``      score-function and reparam. gradients        2, 3
+``score_function_training``  a VAE trained by score-function gradients    2
+``reparam``                  z = mu + exp(logvar / 2) * eps               3
+``inverse_cdf``              inverse-CDF sampler, closed-form inverses    3
+``models``                   the VAE protocol; MLPVAE (pytorch/examples)  4
+                             and ConvVAE (the lecture's)
+``collapse``                 KL warm-up and free bits                     4
+``training``                 train_step, the trainer and its history      4
+``data``                     MNIST, or real digits offline                4
+``checkpoints``              save / load state dicts (weights_only=True)  4
+``inference``                generate, embed, reconstruct, interpolate    5
+``probes``                   linear / kNN classifiers on embeddings       5
+``plots``                    image grids, loss curves, latent scatter     4, 5
+``settings``                 the profile and offline switches             all
+``show``                     show_source, the chapters' code display      all
+===========================  ===========================================  =====
 """
 
+# Added for chapters 1-2 (content-a): the autoencoder of §1.10, the naive
+# prior Monte Carlo evidence of §1.3, score-function training of §2.10.
+from .autoencoder import Autoencoder
 from .checkpoints import load_checkpoint, save_checkpoint
+from .collapse import free_bits_kl, kl_warmup
 from .data import MNIST, DataError, load_mnist
 from .devices import device, make_generator, seed_everything
 from .elbo import ELBO, elbo, elbo_from_outputs, iwae_bound, log_normal_diag
@@ -36,6 +45,7 @@ from .gradient_estimators import (
 )
 from .inference import (
     active_units,
+    decode_images,
     embed,
     generate,
     interpolate,
@@ -56,11 +66,12 @@ from .inverse_cdf import (
 from .kl import gaussian_kl
 from .likelihoods import (
     bernoulli_log_likelihood,
+    decoder_mean,
     gaussian_log_likelihood,
     log_likelihood,
 )
 from .linear_gaussian import LinearGaussianModel, grid_log_marginal
-from .models import ConvVAE, MLPVAE
+from .models import MLPVAE, VAE, ConvVAE
 from .plots import (
     image_grid,
     plot_history,
@@ -68,20 +79,22 @@ from .plots import (
     plot_latent_scatter,
     show_images,
 )
+from .prior_monte_carlo import PriorEstimate, prior_log_evidence
 from .probes import balanced_subset, probe_accuracy
 from .reparam import reparameterize
-from .settings import Settings, settings
-from .show import show_source
-from .training import History, evaluate, train
-
-# Added for chapters 1-2 (content-a): the autoencoder of §1.10, the naive
-# prior Monte Carlo evidence of §1.3, score-function training of §2.10.
-from .autoencoder import Autoencoder
-from .prior_monte_carlo import PriorEstimate, prior_log_evidence
 from .score_function_training import (
     encoder_gradient_noise,
     score_function_loss,
     train_score_function,
+)
+from .settings import Settings, settings
+from .show import show_source
+from .training import (
+    History,
+    TrainingError,
+    evaluate,
+    train,
+    train_step,
 )
 
 __version__ = "0.1.0"
@@ -147,4 +160,12 @@ __all__ = [
     "prior_log_evidence",
     "score_function_loss",
     "train_score_function",
+    # added by pkg (issue 11, 12)
+    "TrainingError",
+    "VAE",
+    "decode_images",
+    "decoder_mean",
+    "free_bits_kl",
+    "kl_warmup",
+    "train_step",
 ]

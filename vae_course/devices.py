@@ -1,4 +1,4 @@
-"""Where tensors live and how runs are seeded (used by every chapter's second cell)."""
+"""Where tensors live and how runs are seeded (every chapter's second cell)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import torch
 def device() -> torch.device:
     """The best available device: CUDA, then Apple's MPS, then the CPU.
 
-    Every function of the package works on whichever device its tensors are on; this only
-    picks where a chapter puts its model and data.
+    Every function of the package works on whichever device its tensors are on;
+    this only picks where a chapter puts its model and data.
     """
     if torch.cuda.is_available():
         return torch.device("cuda")
@@ -23,7 +23,7 @@ def device() -> torch.device:
 
 
 def seed_everything(seed: int = 0) -> None:
-    """Seed Python, NumPy and torch (all devices) once, at the top of a chapter."""
+    """Seed Python, NumPy and torch (all devices), once per chapter."""
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise TypeError(f"seed must be an int, got {type(seed).__name__}")
     random.seed(seed)
@@ -34,9 +34,14 @@ def seed_everything(seed: int = 0) -> None:
 def make_generator(
     seed: int | None, device: torch.device | str = "cpu"
 ) -> torch.Generator | None:
-    """A ``torch.Generator`` on ``device`` seeded with ``seed`` (``None`` means: use the global RNG)."""
+    """A ``torch.Generator`` on ``device`` seeded with ``seed``.
+
+    ``seed=None`` returns ``None``: use the global random number generator.
+    """
     if seed is None:
         return None
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed must be an int or None, got {seed!r}")
     g = torch.Generator(device=device)
     g.manual_seed(seed)
     return g

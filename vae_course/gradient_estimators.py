@@ -1,23 +1,26 @@
-"""Two Monte Carlo estimators of the gradient of an expectation (chapters 2 and 3).
+"""Two Monte Carlo estimators of the gradient of an expectation (ch. 2, 3).
 
-We want ``d/dmu`` and ``d/dsigma`` of ``J(mu, sigma) = E_{z ~ N(mu, sigma^2)}[ f(z) ]``.
+We want ``d/dmu`` and ``d/dsigma`` of
+``J(mu, sigma) = E_{z ~ N(mu, sigma^2)}[ f(z) ]``.
 
 * Score function (log-derivative, REINFORCE), chapter 2:
   ``grad J = E[ f(z) * grad log N(z; mu, sigma^2) ]`` with
-  ``d/dmu log N = (z - mu) / sigma^2`` and ``d/dsigma log N = ((z - mu)^2 - sigma^2) / sigma^3``.
-  Needs only values of f, but its variance is large.
+  ``d/dmu log N = (z - mu) / sigma^2`` and
+  ``d/dsigma log N = ((z - mu)^2 - sigma^2) / sigma^3``. Needs only values of
+  f, but its variance is large.
 * Reparameterization (pathwise), chapter 3: ``z = mu + sigma * eps``, so
-  ``grad J = E_eps[ grad f(mu + sigma * eps) ]``, i.e. ``f'(z)`` for mu and ``f'(z) * eps`` for sigma.
+  ``grad J = E_eps[ grad f(mu + sigma * eps) ]``, i.e. ``f'(z)`` for mu and
+  ``f'(z) * eps`` for sigma.
 
-Both functions return one estimate per sample, ``[n_samples, *shape]``: their mean over the
-first dimension is the M-sample estimate, and the per-sample variance divided by M is the
-variance of that estimate. For ``f(z) = z^2`` the per-sample variances have closed forms,
-see :func:`z_squared_grad_variance`.
+Both functions return one estimate per sample, ``[n_samples, *shape]``: their
+mean over the first dimension is the M-sample estimate, and the per-sample
+variance divided by M is the variance of that estimate. For ``f(z) = z^2`` the
+per-sample variances have closed forms, see :func:`z_squared_grad_variance`.
 """
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 
@@ -36,7 +39,8 @@ def _prepare(mu, sigma) -> tuple[torch.Tensor, torch.Tensor]:
     sigma = as_tensor("sigma", sigma)
     if not (mu.is_floating_point() and sigma.is_floating_point()):
         raise TypeError(
-            f"mu and sigma must be floating point, got {mu.dtype} and {sigma.dtype}"
+            "mu and sigma must be floating point, "
+            f"got {mu.dtype} and {sigma.dtype}"
         )
     require_same_device(mu=mu, sigma=sigma)
     require_positive("sigma", sigma)
@@ -51,14 +55,18 @@ def score_function_grad(
     n_samples: int,
     generator: torch.Generator | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    r"""Per-sample score-function estimates of (dJ/dmu, dJ/dsigma), J = E_{N(mu, sigma^2)}[f(z)].
+    r"""Per-sample score-function estimates of (dJ/dmu, dJ/dsigma).
 
-    ``f(z) * (z - mu) / sigma^2`` and ``f(z) * ((z - mu)^2 - sigma^2) / sigma^3`` for
-    ``z ~ N(mu, sigma^2)`` (chapter 2, the log-derivative trick). Unbiased for any f whose
-    expectation exists; f is only evaluated, never differentiated.
+    ``J = E_{N(mu, sigma^2)}[f(z)]``; the estimates are
+
+    ``f(z) * (z - mu) / sigma^2`` and
+    ``f(z) * ((z - mu)^2 - sigma^2) / sigma^3`` for ``z ~ N(mu, sigma^2)``
+    (chapter 2, the log-derivative trick). Unbiased for any f whose expectation
+    exists; f is only evaluated, never differentiated.
 
     Returns:
-        ``(grad_mu, grad_sigma)``, each ``[n_samples, *broadcast(mu, sigma).shape]``.
+        ``(grad_mu, grad_sigma)``, each
+        ``[n_samples, *broadcast(mu, sigma).shape]``.
     """
     require_positive_int("n_samples", n_samples)
     mu, sigma = _prepare(mu, sigma)
@@ -73,7 +81,8 @@ def score_function_grad(
         fz = f(z)
     if fz.shape != z.shape:
         raise ValueError(
-            f"f must act elementwise: f(z) has shape {list(fz.shape)} for z of shape {list(z.shape)}"
+            f"f must act elementwise: f(z) has shape {list(fz.shape)} "
+            f"for z of shape {list(z.shape)}"
         )
     score_mu = (z - mu) / sigma**2
     score_sigma = ((z - mu) ** 2 - sigma**2) / sigma**3
@@ -87,13 +96,17 @@ def reparam_grad(
     n_samples: int,
     generator: torch.Generator | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    r"""Per-sample pathwise estimates of (dJ/dmu, dJ/dsigma) through z = mu + sigma * eps.
+    r"""Per-sample pathwise estimates of (dJ/dmu, dJ/dsigma).
 
-    ``d f(mu + sigma eps) / dmu = f'(z)`` and ``d f(mu + sigma eps) / dsigma = f'(z) * eps``,
-    computed by autograd for each sample (chapter 3). f must be differentiable.
+    Through ``z = mu + sigma * eps``:
+
+    ``d f(mu + sigma eps) / dmu = f'(z)`` and
+    ``d f(mu + sigma eps) / dsigma = f'(z) * eps``, computed by autograd for
+    each sample (chapter 3). f must be differentiable.
 
     Returns:
-        ``(grad_mu, grad_sigma)``, each ``[n_samples, *broadcast(mu, sigma).shape]``.
+        ``(grad_mu, grad_sigma)``, each
+        ``[n_samples, *broadcast(mu, sigma).shape]``.
     """
     require_positive_int("n_samples", n_samples)
     mu, sigma = _prepare(mu, sigma)
@@ -109,23 +122,31 @@ def reparam_grad(
         fz = f(mu_s + sigma_s * eps)
         if fz.shape != eps.shape:
             raise ValueError(
-                f"f must act elementwise: f(z) has shape {list(fz.shape)} for z of shape {list(eps.shape)}"
+                f"f must act elementwise: f(z) has shape {list(fz.shape)} "
+                f"for z of shape {list(eps.shape)}"
             )
-        # each sample's value depends only on its own copy of (mu, sigma): one backward gives all
+        # each sample's value depends only on its own copy of (mu, sigma):
+        # one backward pass gives all
         grad_mu, grad_sigma = torch.autograd.grad(fz.sum(), (mu_s, sigma_s))
     return grad_mu, grad_sigma
 
 
 def z_squared_grad_variance(mu, sigma) -> dict[str, torch.Tensor]:
-    r"""Closed-form per-sample variances of both estimators for f(z) = z^2, z ~ N(mu, sigma^2).
+    r"""Per-sample variances of both estimators for f(z) = z^2, in closed form.
 
-    The true gradients are dJ/dmu = 2 mu and dJ/dsigma = 2 sigma. With eps ~ N(0, 1) and the
-    moments E[eps^2] = 1, E[eps^4] = 3, E[eps^6] = 15, E[eps^8] = 105:
+    Here z ~ N(mu, sigma^2).
+
+    The true gradients are dJ/dmu = 2 mu and dJ/dsigma = 2 sigma. With eps ~
+    N(0, 1) and the moments E[eps^2] = 1, E[eps^4] = 3, E[eps^6] = 15, E[eps^8]
+    = 105:
 
     * ``reparam_mu``   = Var[2 (mu + sigma eps)]                    = 4 sigma^2
-    * ``reparam_sigma``= Var[2 (mu + sigma eps) eps]                = 4 mu^2 + 8 sigma^2
-    * ``score_mu``     = Var[(mu + sigma eps)^2 eps / sigma]        = mu^4/sigma^2 + 14 mu^2 + 15 sigma^2
-    * ``score_sigma``  = Var[(mu + sigma eps)^2 (eps^2 - 1) / sigma]= 2 mu^4/sigma^2 + 60 mu^2 + 74 sigma^2
+    * ``reparam_sigma`` = Var[2 (mu + sigma eps) eps]
+      = 4 mu^2 + 8 sigma^2
+    * ``score_mu`` = Var[(mu + sigma eps)^2 eps / sigma]
+      = mu^4/sigma^2 + 14 mu^2 + 15 sigma^2
+    * ``score_sigma`` = Var[(mu + sigma eps)^2 (eps^2 - 1) / sigma]
+      = 2 mu^4/sigma^2 + 60 mu^2 + 74 sigma^2
 
     Divide by M for the variance of an M-sample average.
     """

@@ -1,16 +1,19 @@
-"""The inverse-CDF method: sampling as a differentiable function of uniform noise (chapter 3).
+"""The inverse-CDF method: a sample as a differentiable function of noise.
 
-If ``u ~ U(0, 1)`` and ``F`` is a continuous CDF, then ``F^{-1}(u)`` has CDF ``F``. When
-``F^{-1}(u; params)`` has a closed form it is a reparameterization: the noise ``u`` does not
-depend on the parameters, and autograd differentiates the sample with respect to them.
-The Gaussian case, ``mu + sigma * Phi^{-1}(u)``, is the trick of chapter 3 written with a
-uniform instead of a standard normal.
+Chapter 3.
+
+If ``u ~ U(0, 1)`` and ``F`` is a continuous CDF, then ``F^{-1}(u)`` has CDF
+``F``. When ``F^{-1}(u; params)`` has a closed form it is a reparameterization:
+the noise ``u`` does not depend on the parameters, and autograd differentiates
+the sample with respect to them. The Gaussian case,
+``mu + sigma * Phi^{-1}(u)``, is the trick of chapter 3 written with a uniform
+instead of a standard normal.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 
@@ -32,12 +35,13 @@ def _params(u: torch.Tensor, **named) -> list[torch.Tensor]:
         if not t.is_floating_point():
             raise TypeError(f"{name} must be floating point, got {t.dtype}")
         out.append(t)
-    # 0-d CPU tensors (plain numbers) work with tensors on any device; others must share u's device
+    # 0-d CPU tensors (plain numbers) work with tensors on any device;
+    # others must share u's device
     require_same_device(
         u=u,
         **{
             n: t
-            for n, t in zip(named, out)
+            for n, t in zip(named, out, strict=True)
             if t.dim() > 0 or t.device.type != "cpu"
         },
     )
@@ -49,39 +53,51 @@ def _scale_check(name: str, t: torch.Tensor) -> None:
 
 
 def normal_icdf(u: torch.Tensor, loc=0.0, scale=1.0) -> torch.Tensor:
-    r"""Normal: ``loc + scale * Phi^{-1}(u)`` with ``Phi^{-1}`` = ``torch.special.ndtri``."""
+    r"""Normal: ``loc + scale * Phi^{-1}(u)``.
+
+    ``Phi^{-1}`` is ``torch.special.ndtri``.
+    """
     loc, scale = _params(u, loc=loc, scale=scale)
     _scale_check("scale", scale)
     return loc + scale * torch.special.ndtri(u)
 
 
 def exponential_icdf(u: torch.Tensor, rate) -> torch.Tensor:
-    r"""Exponential(rate): F(x) = 1 - exp(-rate x), so ``F^{-1}(u) = -log(1 - u) / rate``."""
+    r"""Exponential(rate): ``F^{-1}(u) = -log(1 - u) / rate``.
+
+    From F(x) = 1 - exp(-rate x).
+    """
     (rate,) = _params(u, rate=rate)
     _scale_check("rate", rate)
     return -torch.log1p(-u) / rate
 
 
 def logistic_icdf(u: torch.Tensor, loc=0.0, scale=1.0) -> torch.Tensor:
-    r"""Logistic: F(x) = 1 / (1 + exp(-(x - loc)/scale)), so ``F^{-1}(u) = loc + scale * log(u / (1 - u))``."""
+    r"""Logistic: ``F^{-1}(u) = loc + scale * log(u / (1 - u))``.
+
+    From F(x) = 1 / (1 + exp(-(x - loc)/scale)).
+    """
     loc, scale = _params(u, loc=loc, scale=scale)
     _scale_check("scale", scale)
     return loc + scale * (torch.log(u) - torch.log1p(-u))
 
 
 def gumbel_icdf(u: torch.Tensor, loc=0.0, scale=1.0) -> torch.Tensor:
-    r"""Gumbel: F(x) = exp(-exp(-(x - loc)/scale)), so ``F^{-1}(u) = loc - scale * log(-log u)``."""
+    r"""Gumbel: ``F^{-1}(u) = loc - scale * log(-log u)``.
+
+    From F(x) = exp(-exp(-(x - loc)/scale)).
+    """
     loc, scale = _params(u, loc=loc, scale=scale)
     _scale_check("scale", scale)
     return loc - scale * torch.log(-torch.log(u))
 
 
 def laplace_icdf(u: torch.Tensor, loc=0.0, scale=1.0) -> torch.Tensor:
-    r"""Laplace: ``F^{-1}(u) = loc - scale * sign(u - 1/2) * log(1 - 2 |u - 1/2|)``.
+    r"""Laplace: ``loc - scale * sign(u - 1/2) * log(1 - 2 |u - 1/2|)``.
 
     Written as its two halves, ``loc + scale * log(2u)`` for u < 1/2 and
-    ``loc - scale * log(2 - 2u)`` above, so that the derivative in u is right at u = 1/2 too
-    (sign() has derivative 0 there).
+    ``loc - scale * log(2 - 2u)`` above, so that the derivative in u is right
+    at u = 1/2 too (sign() has derivative 0 there).
     """
     loc, scale = _params(u, loc=loc, scale=scale)
     _scale_check("scale", scale)
@@ -91,25 +107,33 @@ def laplace_icdf(u: torch.Tensor, loc=0.0, scale=1.0) -> torch.Tensor:
 
 
 def cauchy_icdf(u: torch.Tensor, loc=0.0, scale=1.0) -> torch.Tensor:
-    r"""Cauchy: F(x) = 1/2 + arctan((x - loc)/scale) / pi, so ``F^{-1}(u) = loc + scale * tan(pi (u - 1/2))``."""
+    r"""Cauchy: ``F^{-1}(u) = loc + scale * tan(pi (u - 1/2))``.
+
+    From F(x) = 1/2 + arctan((x - loc)/scale) / pi.
+    """
     loc, scale = _params(u, loc=loc, scale=scale)
     _scale_check("scale", scale)
     return loc + scale * torch.tan(math.pi * (u - 0.5))
 
 
 def kumaraswamy_icdf(u: torch.Tensor, a, b) -> torch.Tensor:
-    r"""Kumaraswamy(a, b) on (0, 1): F(x) = 1 - (1 - x^a)^b, so ``F^{-1}(u) = (1 - (1 - u)^{1/b})^{1/a}``.
+    r"""Kumaraswamy(a, b) on (0, 1): ``(1 - (1 - u)^{1/b})^{1/a}``.
 
-    A Beta-like distribution with a closed-form inverse CDF (Nalisnick & Smyth, 2017).
+    The inverse of F(x) = 1 - (1 - x^a)^b.
+
+    A Beta-like distribution with a closed-form inverse CDF (Nalisnick & Smyth,
+    2017).
     """
     a, b = _params(u, a=a, b=b)
     _scale_check("a", a)
     _scale_check("b", b)
-    # 1 - (1 - u)^{1/b} computed as -expm1(log1p(-u) / b) to keep precision near u = 0
+    # 1 - (1 - u)^{1/b} computed as -expm1(log1p(-u) / b) to keep precision
+    # near u = 0
     inner = -torch.expm1(torch.log1p(-u) / b)
     return inner.pow(1.0 / a)
 
 
+#: The closed-form inverse CDFs above, by name (``"normal"``, ...)
 INVERSE_CDFS: dict[str, Callable[..., torch.Tensor]] = {
     "normal": normal_icdf,
     "exponential": exponential_icdf,
@@ -127,20 +151,24 @@ def inverse_cdf_sample(
     shape=(),
     generator: torch.Generator | None = None,
 ) -> torch.Tensor:
-    r"""Sample by the inverse-CDF method: ``u ~ U(0, 1)``, return ``icdf(u, *params)``.
+    r"""Sample by the inverse-CDF method: ``icdf(u, *params)``, u ~ U(0, 1).
 
     Args:
-        icdf: an inverse CDF ``icdf(u, *params)``, e.g. :func:`exponential_icdf`.
+        icdf: an inverse CDF ``icdf(u, *params)``, e.g.
+            :func:`exponential_icdf`.
         *params: its parameters (tensors that may require grad, or numbers).
-        shape: the sample shape; the result has shape ``shape + broadcast_shape(params)``.
+        shape: the sample shape; the result has shape
+            ``shape + broadcast_shape(params)``.
         generator: optional ``torch.Generator`` on the parameters' device.
 
     Returns:
-        Samples through which gradients flow to every parameter that requires grad.
+        Samples through which gradients flow to every parameter that requires
+        grad.
     """
     if not callable(icdf):
         raise TypeError(
-            f"icdf must be a function icdf(u, *params), got {type(icdf).__name__}"
+            "icdf must be a function icdf(u, *params), "
+            f"got {type(icdf).__name__}"
         )
     tensors = [as_tensor(f"params[{i}]", p) for i, p in enumerate(params)]
     float_params = [t for t in tensors if t.is_floating_point()]
@@ -157,7 +185,8 @@ def inverse_cdf_sample(
         shape = (shape,)
     full = torch.Size(tuple(shape)) + batch
     u = torch.rand(full, generator=generator, dtype=dtype, device=device)
-    # torch.rand is in [0, 1); keep u strictly inside (0, 1) so every inverse CDF stays finite
+    # torch.rand is in [0, 1); keep u strictly inside (0, 1) so that every
+    # inverse CDF stays finite
     tiny = torch.finfo(dtype).tiny
     u = u.clamp(min=tiny, max=1.0 - torch.finfo(dtype).eps)
     return icdf(u, *params)

@@ -1,6 +1,7 @@
 """The KL term of the ELBO in closed form (chapter 1).
 
-For ``q = N(mu, diag(sigma^2))`` and the prior ``p = N(0, I)`` in ``k`` dimensions,
+For ``q = N(mu, diag(sigma^2))`` and the prior ``p = N(0, I)`` in ``k``
+dimensions,
 
     KL(q || p) = 1/2 * sum_j ( sigma_j^2 + mu_j^2 - 1 - log sigma_j^2 )
                = -1/2 * sum_j ( 1 + logvar_j - mu_j^2 - exp(logvar_j) ),
@@ -18,16 +19,20 @@ from ._checks import require_float, require_same_device, require_same_shape
 def gaussian_kl(
     mu: torch.Tensor, logvar: torch.Tensor, per_dim: bool = False
 ) -> torch.Tensor:
-    r"""KL( N(mu, diag(exp(logvar))) || N(0, I) ) in nats (chapter 1, closed form).
+    r"""KL( N(mu, diag(exp(logvar))) || N(0, I) ) in nats, in closed form.
+
+    Chapter 1.
 
     Args:
         mu: ``[batch, k]`` means of the encoder's Gaussian q_phi(z|x).
-        logvar: ``[batch, k]`` log-variances; finite for any logvar in [-30, 30].
-        per_dim: return the ``[batch, k]`` terms of each latent dimension instead of their sum
-            (used by free bits and to count active units).
+        logvar: ``[batch, k]`` log-variances; finite for any logvar in [-30,
+            30].
+        per_dim: return the ``[batch, k]`` terms of each latent dimension
+            instead of their sum (used by free bits and to count active units).
 
     Returns:
-        ``[batch]`` KL per example (or ``[batch, k]`` with ``per_dim=True``), nats.
+        ``[batch]`` KL per example (or ``[batch, k]`` with ``per_dim=True``),
+        nats.
     """
     require_float("mu", mu)
     require_float("logvar", logvar)
@@ -35,7 +40,8 @@ def gaussian_kl(
     require_same_device(mu=mu, logvar=logvar)
     if mu.dim() < 1:
         raise ValueError(
-            "mu must have a latent dimension, got a scalar; expected shape [batch, k]"
+            "mu must have a latent dimension, got a scalar; "
+            "expected shape [batch, k]"
         )
     terms = 0.5 * (torch.exp(logvar) + mu.pow(2) - 1.0 - logvar)
     return terms if per_dim else terms.sum(dim=-1)

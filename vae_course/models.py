@@ -1,38 +1,87 @@
-"""The two VAEs of the course (chapter 4): the MLP of Kingma & Welling and the lecture's conv beta-VAE.
+"""What a VAE is to the package, and the two VAEs of the course (chapter 4).
 
-Both map an image ``x`` ``[batch, 1, 28, 28]`` to the parameters of q_phi(z|x) = N(mu, diag(exp(logvar)))
-(``encode``), and a latent ``z`` ``[..., k]`` to the parameters of p_theta(x|z) (``decode``):
-Bernoulli logits (``likelihood="bernoulli"``) or the mean of N(mean, I) (``likelihood="gaussian"``).
-The decoder ends in logits, not a Sigmoid: the loss is computed from logits for numerical stability
-and the Sigmoid is applied only for display (``mean_image``).
+:class:`VAE` is the contract: anything with ``encode``, ``decode``,
+``likelihood`` and ``latent_dim``. The objective (:mod:`vae_course.elbo`), the
+trainer, inference and checkpoints rely on nothing else.
+
+Both models map an image ``x`` ``[batch, 1, 28, 28]`` (or flat
+``[batch, 784]``) to the parameters of q_phi(z|x) = N(mu, diag(exp(logvar)))
+(``encode``), and a latent ``z`` ``[..., k]`` to the parameters of
+p_theta(x|z) (``decode``): Bernoulli logits (``likelihood="bernoulli"``) or
+the mean of N(mean, I) (``likelihood="gaussian"``). The decoder ends in
+logits, not a Sigmoid: the loss is computed from logits for numerical
+stability, and the Sigmoid is applied only for display (``mean_image``).
 """
 
 from __future__ import annotations
 
+from typing import Protocol, runtime_checkable
+
 import torch
 from torch import nn
 
-from ._checks import require_float, require_same_device, shape_str
-from .likelihoods import LIKELIHOODS
+from ._checks import (
+    require_float,
+    require_positive_int,
+    require_same_device,
+    shape_str,
+)
+from .likelihoods import LIKELIHOODS, decoder_mean
 from .reparam import reparameterize
 
 IMAGE_SHAPE = (1, 28, 28)
 IMAGE_PIXELS = 28 * 28
 
 
+@runtime_checkable
+class VAE(Protocol):
+    """A VAE as the package uses it: an encoder, a decoder and a likelihood.
+
+    ``encode(x)`` maps data ``[batch, ...]`` to ``(mu, logvar)``, each
+    ``[batch, latent_dim]``: the Gaussian q_phi(z|x). ``decode(z)`` maps
+    ``z [..., latent_dim]`` (leading sample dimensions allowed) to the
+    parameters of p_theta(x|z), ``[..., *data shape]``: logits when
+    ``likelihood == "bernoulli"``, the mean of N(mean, I) when it is
+    ``"gaussian"``. :class:`MLPVAE`, :class:`ConvVAE` and
+    :class:`~vae_course.linear_gaussian.LinearGaussianModel` satisfy it;
+    ``isinstance(model, VAE)`` checks the four names.
+    """
+
+    latent_dim: int
+    likelihood: str
+
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]: ...
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor: ...
+
+
+def require_vae(model) -> VAE:
+    """``model`` itself if it satisfies :class:`VAE`, else a TypeError."""
+    # the names isinstance(model, VAE) checks, without its slow generic path
+    missing = [
+        name
+        for name in ("encode", "decode", "likelihood", "latent_dim")
+        if not hasattr(model, name)
+    ]
+    if missing:
+        raise TypeError(
+            f"model must be a VAE (encode, decode, likelihood, latent_dim); "
+            f"{type(model).__name__} has no {', '.join(missing)}"
+        )
+    if model.likelihood not in LIKELIHOODS:
+        raise ValueError(
+            f"model.likelihood must be one of {LIKELIHOODS}, "
+            f"got {model.likelihood!r}"
+        )
+    return model
+
+
 class _VAE(nn.Module):
-    """Shared plumbing: checks, the forward pass with one reparameterized sample, display means."""
+    """Shared plumbing: checks, one forward pass, display means."""
 
     def __init__(self, latent_dim: int, likelihood: str):
         super().__init__()
-        if (
-            isinstance(latent_dim, bool)
-            or not isinstance(latent_dim, int)
-            or latent_dim < 1
-        ):
-            raise ValueError(
-                f"latent_dim must be a positive integer, got {latent_dim!r}"
-            )
+        require_positive_int("latent_dim", latent_dim)
         if likelihood not in LIKELIHOODS:
             raise ValueError(
                 f"likelihood must be one of {LIKELIHOODS}, got {likelihood!r}"
@@ -41,35 +90,44 @@ class _VAE(nn.Module):
         self.likelihood = likelihood
 
     def _check_like_weights(self, name: str, t: torch.Tensor) -> torch.Tensor:
-        """Inputs must share the weights' dtype and device (``torch.from_numpy(pixels / 255)`` is float64)."""
+        """Inputs share the weights' dtype and device.
+
+        ``torch.from_numpy(pixels / 255)`` is float64, the weights float32.
+        """
         require_float(name, t)
         weight = next(self.parameters(), None)
         if weight is None:
             return t
         if t.dtype != weight.dtype:
             raise TypeError(
-                f"{name} has dtype {t.dtype} but the model's weights are {weight.dtype}; "
-                f"convert it with {name}.to({weight.dtype})"
+                f"{name} has dtype {t.dtype} but the model's weights are "
+                f"{weight.dtype}; convert it with {name}.to({weight.dtype})"
             )
         require_same_device(**{name: t, "the model's weights": weight})
         return t
 
     def _check_images(self, x: torch.Tensor) -> torch.Tensor:
-        """Accept ``[batch, 1, 28, 28]`` or flat ``[batch, 784]``; return ``[batch, 1, 28, 28]``."""
+        """``[batch, 1, 28, 28]`` or flat ``[batch, 784]`` -> the former."""
         self._check_like_weights("x", x)
+        if x.dim() >= 1 and x.shape[0] == 0:
+            raise ValueError(
+                f"x must be a non-empty batch, got shape {shape_str(x)}"
+            )
         if x.dim() == 2 and x.shape[1] == IMAGE_PIXELS:
             return x.view(-1, *IMAGE_SHAPE)
         if x.dim() == 4 and tuple(x.shape[1:]) == IMAGE_SHAPE:
             return x
         raise ValueError(
-            f"x must have shape [batch, 1, 28, 28] or [batch, 784], got {shape_str(x)}"
+            f"x must have shape [batch, 1, 28, 28] or [batch, 784], "
+            f"got {shape_str(x)}"
         )
 
     def _check_latent(self, z: torch.Tensor) -> torch.Tensor:
         self._check_like_weights("z", z)
         if z.dim() < 1 or z.shape[-1] != self.latent_dim:
             raise ValueError(
-                f"z must have shape [..., {self.latent_dim}] (latent_dim), got {shape_str(z)}"
+                f"z must have shape [..., {self.latent_dim}] (latent_dim), "
+                f"got {shape_str(z)}"
             )
         return z
 
@@ -78,28 +136,30 @@ class _VAE(nn.Module):
     ):
         """One pass of the lecture's algorithm: encode, reparameterize, decode.
 
-        Returns ``(decoder_output [batch, 1, 28, 28], mu [batch, k], logvar [batch, k])``.
+        Returns ``(decoder_output [batch, 1, 28, 28], mu [batch, k],
+        logvar [batch, k])``.
         """
         mu, logvar = self.encode(x)
         z = reparameterize(mu, logvar, generator=generator)
         return self.decode(z), mu, logvar
 
     def mean_image(self, decoder_output: torch.Tensor) -> torch.Tensor:
-        """The mean of p(x|z) for display: sigmoid(logits) for Bernoulli, the mean itself for Gaussian."""
-        return (
-            torch.sigmoid(decoder_output)
-            if self.likelihood == "bernoulli"
-            else decoder_output
-        )
+        """The mean of p(x|z): sigmoid(logits) or the Gaussian mean."""
+        return decoder_mean(decoder_output, self.likelihood)
 
 
 class MLPVAE(_VAE):
-    """784-400-k encoder and k-400-784 decoder with ReLU (Kingma & Welling 2013; pytorch/examples).
+    """784-400-k encoder and k-400-784 decoder with ReLU (pytorch/examples).
+
+    The model of pytorch/examples ``vae/main.py``; Kingma & Welling (2013)
+    used the same shape with 500 tanh hidden units.
 
     Args:
-        latent_dim: k, the size of z (20 in pytorch/examples; 2 for the latent-manifold plot).
+        latent_dim: k, the size of z (20 in pytorch/examples; 2 for the
+            latent-manifold plot).
         hidden_dim: width of the single hidden layer (400).
-        likelihood: ``"bernoulli"`` (decoder outputs logits) or ``"gaussian"`` (decoder outputs the mean).
+        likelihood: ``"bernoulli"`` (decoder outputs logits) or
+            ``"gaussian"`` (decoder outputs the mean).
     """
 
     def __init__(
@@ -109,6 +169,7 @@ class MLPVAE(_VAE):
         likelihood: str = "bernoulli",
     ):
         super().__init__(latent_dim, likelihood)
+        require_positive_int("hidden_dim", hidden_dim)
         self.hidden_dim = hidden_dim
         self.config = {
             "latent_dim": latent_dim,
@@ -127,12 +188,18 @@ class MLPVAE(_VAE):
         )
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """q_phi(z|x): ``x [batch, 1, 28, 28]`` -> ``(mu, logvar)``, each ``[batch, k]``."""
+        """q_phi(z|x): images x -> mu, logvar.
+
+        ``[batch, 1, 28, 28]`` (or ``[batch, 784]``) -> two ``[batch, k]``.
+        """
         h = self.encoder(self._check_images(x))
         return self.fc_mu(h), self.fc_logvar(h)
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """p_theta(x|z): ``z [..., k]`` -> logits (or mean) ``[..., 1, 28, 28]``."""
+        """p_theta(x|z): codes z -> logits (or the mean) of each pixel.
+
+        ``[..., k]`` -> ``[..., 1, 28, 28]``.
+        """
         z = self._check_latent(z)
         return self.decoder(z).view(*z.shape[:-1], *IMAGE_SHAPE)
 
@@ -140,10 +207,14 @@ class MLPVAE(_VAE):
 class ConvVAE(_VAE):
     """The lecture's convolutional beta-VAE (chapter 4).
 
-    Encoder: Conv2d(1, 32, 4, stride 2, pad 1) + ReLU -> 32x14x14; Conv2d(32, 64, 4, 2, 1) + ReLU
-    -> 64x7x7; flatten to 3136; two Linear heads for mu and logvar.
-    Decoder: Linear(k, 3136) + ReLU -> 64x7x7; ConvTranspose2d(64, 32, 4, 2, 1) + ReLU -> 32x14x14;
-    ConvTranspose2d(32, 1, 4, 2, 1) -> 1x28x28 logits (Sigmoid only for display).
+    Encoder: Conv2d(1, 32, 4, stride 2, pad 1) + ReLU -> 32x14x14;
+    Conv2d(32, 64, 4, 2, 1) + ReLU -> 64x7x7; flatten to 3136; two Linear
+    heads for mu and logvar.
+
+    Decoder: Linear(k, 3136) + ReLU -> 64x7x7;
+    ConvTranspose2d(64, 32, 4, 2, 1) + ReLU -> 32x14x14;
+    ConvTranspose2d(32, 1, 4, 2, 1) -> 1x28x28 logits (Sigmoid only for
+    display).
     """
 
     def __init__(self, latent_dim: int = 10, likelihood: str = "bernoulli"):
@@ -169,12 +240,18 @@ class ConvVAE(_VAE):
         )
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """q_phi(z|x): ``x [batch, 1, 28, 28]`` -> ``(mu, logvar)``, each ``[batch, k]``."""
+        """q_phi(z|x): images x -> mu, logvar.
+
+        ``[batch, 1, 28, 28]`` (or ``[batch, 784]``) -> two ``[batch, k]``.
+        """
         h = self.encoder(self._check_images(x))
         return self.fc_mu(h), self.fc_logvar(h)
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """p_theta(x|z): ``z [..., k]`` -> logits (or mean) ``[..., 1, 28, 28]``."""
+        """p_theta(x|z): codes z -> logits (or the mean) of each pixel.
+
+        ``[..., k]`` -> ``[..., 1, 28, 28]``.
+        """
         z = self._check_latent(z)
         lead = z.shape[:-1]
         h = self.decoder_input(z.reshape(-1, self.latent_dim))

@@ -1,6 +1,7 @@
-"""Figures the chapters share (matplotlib): image grids, loss curves, latent scatter plots.
+"""Figures the chapters share (matplotlib): images, loss curves, latents.
 
-Every function draws a titled, labelled figure and returns it; call ``plt.show()`` in a notebook.
+Every function draws a titled, labelled figure and returns it; call
+``plt.show()`` in a notebook.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from ._checks import require_nonnegative_int, require_positive_int
+
 
 def _to_numpy_images(images) -> np.ndarray:
     if isinstance(images, torch.Tensor):
@@ -20,15 +23,18 @@ def _to_numpy_images(images) -> np.ndarray:
         images = images[:, 0]
     elif images.ndim == 2 and images.shape[1] == 784:
         images = images.reshape(-1, 28, 28)
-    if images.ndim != 3:
+    if images.ndim != 3 or images.shape[0] == 0:
         raise ValueError(
-            f"images must have shape [n, 1, 28, 28], [n, 28, 28] or [n, 784], got {list(images.shape)}"
+            "images must have shape [n, 1, 28, 28], [n, 28, 28] or [n, 784] "
+            f"with n >= 1, got {list(images.shape)}"
         )
     return images
 
 
 def image_grid(images, nrow: int = 10, pad: int = 2) -> np.ndarray:
-    """Tile ``[n, 1, H, W]`` images into one 2-D array with ``nrow`` images per row."""
+    """Tile ``[n, 1, H, W]`` images into one 2-D array, ``nrow`` per row."""
+    require_positive_int("nrow", nrow)
+    require_nonnegative_int("pad", pad)
     images = _to_numpy_images(images)
     n, h, w = images.shape
     ncol = min(nrow, n)
@@ -53,7 +59,10 @@ def show_images(
     vmin: float = 0.0,
     vmax: float = 1.0,
 ):
-    """Show images as a grid (pixels in [vmin, vmax], black background digits in white). Returns the Figure."""
+    """Show images as a grid and return the Figure.
+
+    Pixels in [vmin, vmax]; digits in white on black.
+    """
     fig = None
     if ax is None:
         n = len(_to_numpy_images(images))
@@ -81,14 +90,17 @@ def show_images(
 
 
 def plot_history(history, title: str | None = None):
-    """Loss curves of a :class:`~vae_course.training.History`: -reconstruction, KL and -ELBO, train and test."""
+    """Loss curves of a :class:`~vae_course.training.History`.
+
+    -reconstruction, KL and -ELBO per epoch, train and test.
+    """
     epochs = history.epoch
     fig, axes = plt.subplots(1, 3, figsize=(10, 3.2))
     panels = [
         (
             "negative reconstruction  -E[log p(x|z)]",
-            history.train_recon,
-            history.test_recon,
+            history.train_reconstruction,
+            history.test_reconstruction,
             -1,
         ),
         ("KL(q(z|x) || p(z))", history.train_kl, history.test_kl, 1),
@@ -99,7 +111,7 @@ def plot_history(history, title: str | None = None):
             -1,
         ),
     ]
-    for ax, (name, train, test, sign) in zip(axes, panels):
+    for ax, (name, train, test, sign) in zip(axes, panels, strict=True):
         ax.plot(epochs, [sign * v for v in train], label="train", marker=".")
         if test:
             ax.plot(epochs, [sign * v for v in test], label="test", marker=".")
@@ -126,9 +138,15 @@ def plot_latent_scatter(
         if isinstance(labels, torch.Tensor)
         else np.asarray(labels)
     )
-    if z.ndim != 2 or z.shape[1] < 2:
+    if z.ndim != 2 or z.shape[1] < 2 or z.shape[0] == 0:
         raise ValueError(
-            f"z must have shape [n, k] with k >= 2, got {list(z.shape)}"
+            "z must have shape [n, k] with n >= 1 and k >= 2, "
+            f"got {list(z.shape)}"
+        )
+    if labels.shape != (z.shape[0],):
+        raise ValueError(
+            f"labels must have shape [{z.shape[0]}] (one per code), "
+            f"got {list(labels.shape)}"
         )
     fig, ax = plt.subplots(figsize=(6, 5))
     points = ax.scatter(
@@ -153,7 +171,11 @@ def plot_image_grid(
     title: str | None = None,
     extent: tuple[float, float] | None = None,
 ):
-    """An ``n x n`` grid of decoded images, e.g. the 2-D latent manifold of :func:`~vae_course.inference.latent_grid`."""
+    """An ``n x n`` grid of decoded images.
+
+    For example the 2-D latent manifold of
+    :func:`~vae_course.inference.latent_grid`.
+    """
     fig, ax = plt.subplots(figsize=(6, 6))
     ax.imshow(image_grid(images, nrow=n, pad=0), cmap="gray", vmin=0, vmax=1)
     ax.set_xticks([])

@@ -23,8 +23,8 @@ from typing import NamedTuple
 import torch
 
 from ._checks import require_float, require_positive_int
-from .elbo import _likelihood_of
 from .likelihoods import log_likelihood
+from .models import require_vae
 
 
 class PriorEstimate(NamedTuple):
@@ -56,7 +56,7 @@ def prior_log_evidence(
     """
     require_float("x", x)
     require_positive_int("n_samples", n_samples)
-    likelihood = _likelihood_of(model)
+    likelihood = require_vae(model).likelihood
     z = torch.randn(
         (n_samples, x.shape[0], model.latent_dim),
         generator=generator,

@@ -1,8 +1,11 @@
-"""How useful are the embeddings? A classifier trained on few labels (chapter 5, downstream use).
+"""How useful are the embeddings? A classifier trained on few labels.
 
-Kingma et al. (2014, "M1") trained a VAE without labels and then a classifier on its latent
-codes. Here the classifier is scikit-learn's logistic regression (a linear probe) or a
-k-nearest-neighbour vote, trained on a class-balanced subset of ``n_labels`` labelled images.
+Chapter 5, downstream use.
+
+Kingma et al. (2014, "M1") trained a VAE without labels and then a classifier
+on its latent codes. Here the classifier is scikit-learn's logistic regression
+(a linear probe) or a k-nearest-neighbour vote, trained on a class-balanced
+subset of ``n_labels`` labelled images.
 """
 
 from __future__ import annotations
@@ -23,16 +26,21 @@ def _numpy(name: str, t) -> np.ndarray:
 
 
 def balanced_subset(labels, n_labels: int, seed: int = 0) -> np.ndarray:
-    """Indices of ``n_labels`` examples, as equal per class as possible, chosen with ``seed``."""
+    """Indices of ``n_labels`` examples, as equal per class as possible.
+
+    Chosen at random with ``seed``.
+    """
     labels = _numpy("labels", labels)
     classes = np.unique(labels)
     if n_labels < len(classes):
         raise ValueError(
-            f"n_labels must be at least the number of classes ({len(classes)}), got {n_labels}"
+            "n_labels must be at least the number of classes "
+            f"({len(classes)}), got {n_labels}"
         )
     if n_labels > len(labels):
         raise ValueError(
-            f"n_labels={n_labels} but only {len(labels)} labelled examples exist"
+            f"n_labels={n_labels} but only {len(labels)} labelled examples "
+            "exist"
         )
     rng = np.random.RandomState(seed)
     pools = [rng.permutation(np.flatnonzero(labels == c)) for c in classes]
@@ -54,14 +62,16 @@ def probe_accuracy(
     method: str = "logistic",
     seed: int = 0,
 ) -> float:
-    """Test accuracy of a classifier fitted on ``n_labels`` labelled training features.
+    """Test accuracy of a classifier fitted on ``n_labels`` labelled features.
 
     Args:
-        train_features, test_features: ``[N, f]`` (latent codes, or flattened pixels).
+        train_features, test_features: ``[N, f]`` (latent codes, or flattened
+            pixels).
         train_labels, test_labels: ``[N]`` integer labels.
-        n_labels: how many labelled training examples to use (class-balanced); ``None`` for all.
-        method: ``"logistic"`` (standardised features, L2-regularised logistic regression) or
-            ``"knn"`` (5 nearest neighbours).
+        n_labels: how many labelled training examples to use (class-balanced);
+            ``None`` for all.
+        method: ``"logistic"`` (standardised features, L2-regularised logistic
+            regression) or ``"knn"`` (5 nearest neighbours).
         seed: picks the labelled subset.
     """
     from sklearn.linear_model import LogisticRegression
@@ -81,12 +91,14 @@ def probe_accuracy(
     yte = _numpy("test_labels", test_labels)
     if len(Xtr) != len(ytr) or len(Xte) != len(yte):
         raise ValueError(
-            f"features and labels must pair up: {len(Xtr)} train features vs {len(ytr)} labels, "
+            f"features and labels must pair up: {len(Xtr)} train features "
+            f"vs {len(ytr)} labels, "
             f"{len(Xte)} test features vs {len(yte)} labels"
         )
     if Xtr.shape[1] != Xte.shape[1]:
         raise ValueError(
-            f"train features have {Xtr.shape[1]} columns but test features have {Xte.shape[1]}"
+            f"train features have {Xtr.shape[1]} columns but test features "
+            f"have {Xte.shape[1]}"
         )
     if n_labels is not None:
         idx = balanced_subset(ytr, n_labels, seed)

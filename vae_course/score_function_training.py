@@ -28,9 +28,10 @@ from __future__ import annotations
 import torch
 
 from ._checks import require_float, require_positive_int
-from .elbo import _likelihood_of, elbo, log_normal_diag
+from .elbo import elbo, log_normal_diag
 from .kl import gaussian_kl
 from .likelihoods import log_likelihood
+from .models import require_vae
 from .reparam import reparameterize
 from .training import evaluate
 
@@ -62,7 +63,7 @@ def score_function_loss(
             f"n_samples must be >= 2 for the leave-one-out baseline, "
             f"got {n_samples}"
         )
-    likelihood = _likelihood_of(model)
+    likelihood = require_vae(model).likelihood
     mu, logvar = model.encode(x)  # [batch, k] each
     with torch.no_grad():  # the draw itself: no gradient path to phi
         z = reparameterize(mu, logvar, n_samples, generator=generator)

@@ -1,10 +1,16 @@
-"""One switch, read in one place, that decides how much work the training chapters do.
+"""The switches, read in one place, that decide how much work the chapters do.
 
-``VAE_COURSE_PROFILE=quick`` (CI, a laptop CPU): the offline sample of real MNIST digits and
-a few epochs, so a chapter runs in under a minute on two cores (CI allows three).
-``VAE_COURSE_PROFILE=full`` (Colab on a GPU): the 60,000 MNIST training images and more epochs.
-Unset: ``full`` when a CUDA GPU is present and ``CI`` is not set, otherwise ``quick``.
-``VAE_COURSE_OFFLINE=1`` makes ``full`` use the offline sample too (``quick`` always does).
+``VAE_COURSE_PROFILE=quick`` (CI, a laptop CPU): the offline sample of real
+MNIST digits and a few epochs, so a chapter runs in under a minute on two
+cores. ``VAE_COURSE_PROFILE=full`` (Colab on a GPU): the 60,000 MNIST
+training images and more epochs. Unset: ``full`` when a CUDA GPU is present
+and ``CI`` is not set, otherwise ``quick``.
+
+``VAE_COURSE_OFFLINE=1`` (or ``true``, ``yes``, ``on``; ``0``, ``false``,
+``no``, ``off`` or unset for the opposite) makes
+:func:`vae_course.data.load_mnist` use the offline sample instead of
+downloading MNIST (``quick`` always does).
+Any other value of either variable is an error that names it.
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ from functools import lru_cache
 import torch
 
 PROFILES = ("quick", "full")
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("", "0", "false", "no", "off")
 
 
 @dataclass(frozen=True)
@@ -33,8 +41,9 @@ class Settings:
         )
         other = "full" if self.profile == "quick" else "quick"
         return (
-            f"Profile '{self.profile}': {data}, {self.epochs} epochs per model, "
-            f"{self.sweep_epochs} per model in sweeps (set VAE_COURSE_PROFILE={other} to change)"
+            f"Profile '{self.profile}': {data}, {self.epochs} epochs per "
+            f"model, {self.sweep_epochs} per model in sweeps "
+            f"(set VAE_COURSE_PROFILE={other} to change)"
         )
 
 
@@ -42,9 +51,33 @@ def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def offline() -> bool:
+    """Whether ``VAE_COURSE_OFFLINE`` asks for the offline data.
+
+    The one place that reads the variable.
+
+    Raises:
+        ValueError: a value that is neither a yes nor a no word.
+    """
+    value = os.environ.get("VAE_COURSE_OFFLINE", "").strip().lower()
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise ValueError(
+        f"VAE_COURSE_OFFLINE must be one of {TRUE_WORDS} (offline data) or "
+        f"{FALSE_WORDS[1:]} (unset: the same), got {value!r}"
+    )
+
+
 @lru_cache(maxsize=1)
 def settings() -> Settings:
-    """The run's settings, read once from the environment (see the module docstring)."""
+    """The run's settings, read once from the environment (module docstring).
+
+    Raises:
+        ValueError: ``VAE_COURSE_PROFILE`` or ``VAE_COURSE_OFFLINE`` holds a
+            value they do not know.
+    """
     profile = os.environ.get("VAE_COURSE_PROFILE", "").strip().lower()
     if not profile:
         profile = (
@@ -54,9 +87,10 @@ def settings() -> Settings:
         )
     if profile not in PROFILES:
         raise ValueError(
-            f"VAE_COURSE_PROFILE must be one of {PROFILES}, got {profile!r}"
+            f"VAE_COURSE_PROFILE must be one of {PROFILES} (or unset), "
+            f"got {profile!r}"
         )
-    offline = _truthy(os.environ.get("VAE_COURSE_OFFLINE"))
+    use_offline = offline()
     if profile == "quick":
         return Settings(
             "quick", epochs=15, sweep_epochs=8, data_source="offline"
@@ -65,5 +99,5 @@ def settings() -> Settings:
         "full",
         epochs=30,
         sweep_epochs=15,
-        data_source="offline" if offline else "auto",
+        data_source="offline" if use_offline else "auto",
     )
