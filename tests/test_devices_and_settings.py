@@ -157,6 +157,8 @@ def test_the_public_names_are_exactly_what_the_package_defines():
         "require_vae",
         "require_optimizer_of",
         "source_of",
+        "POINT_MASS_LOGVAR",
+        "encoder_parameters",
     }
     defined = set()
     for module in pkgutil.iter_modules(vc.__path__):
