@@ -48,7 +48,9 @@ def test_beta_zero_training_minimises_the_reconstruction_only():
         ae, x, epochs=4, batch_size=16, beta=0.0, lr=1e-2, progress=False
     )
     # the loss the trainer minimised is -log p(x | z = mu(x)): no KL in it
-    for loss, recon in zip(history.train_loss, history.train_recon):
+    for loss, recon in zip(
+        history.train_loss, history.train_reconstruction, strict=True
+    ):
         assert loss == pytest.approx(-recon, rel=1e-5)
     assert vc.evaluate(ae, x)["reconstruction"] > before + 10
 
@@ -62,5 +64,5 @@ def test_gradient_is_that_of_the_deterministic_reconstruction():
     z, _ = ae.encode(x)
     exact = -vc.bernoulli_log_likelihood(x, ae.decode(z)).mean()
     g_exact = torch.autograd.grad(exact, list(ae.parameters()))
-    for a, b in zip(g_elbo, g_exact):
+    for a, b in zip(g_elbo, g_exact, strict=True):
         torch.testing.assert_close(a, b, rtol=1e-3, atol=1e-4)
