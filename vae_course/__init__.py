@@ -71,6 +71,22 @@ from .settings import Settings, settings
 from .show import show_source
 from .training import History, evaluate, train
 
+# content-b (chapters 4-5): the true posterior, downstream uses, latent traversals
+from .downstream import (
+    cluster_scores,
+    nearest_neighbours,
+    posterior_entropy,
+    retrieval_precision,
+)
+from .posterior import (
+    GridPosterior,
+    encoder_on_grid,
+    grid_kl,
+    grid_posterior,
+    prior_sampling_log_marginal,
+)
+from .traversal import latent_traversal, traversal_effect
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -127,4 +143,16 @@ __all__ = [
     "show_source",
     "train",
     "z_squared_grad_variance",
+    # content-b (chapters 4-5)
+    "GridPosterior",
+    "cluster_scores",
+    "encoder_on_grid",
+    "grid_kl",
+    "grid_posterior",
+    "latent_traversal",
+    "nearest_neighbours",
+    "posterior_entropy",
+    "prior_sampling_log_marginal",
+    "retrieval_precision",
+    "traversal_effect",
 ]

@@ -1,0 +1,173 @@
+r"""The true posterior p_theta(z|x) and the evidence log p_theta(x), computed where we can (chapter 5).
+
+For a model with two latent dimensions the posterior can be computed on a grid, with no
+approximation other than the grid itself:
+
+    log p_theta(x, z) = log p_theta(x|z) + log p(z),            p(z) = N(0, I_2)
+    log p_theta(x)    ~ log sum_g exp(log p_theta(x, z_g)) + log dA       (dA: one cell's area)
+    log p_theta(z_g|x) = log p_theta(x, z_g) - log p_theta(x)            (a density in z)
+
+and the gap of the ELBO, KL(q_phi(z|x) || p_theta(z|x)) = log p_theta(x) - ELBO(x), as the sum
+over the cells of q log(q / p) dA. The grid must cover the posterior's mass (``lim`` of 4 covers
+everything the prior and a trained encoder put there) and be fine enough that the posterior is
+smooth on it.
+
+In any dimension, the evidence can be estimated by **naive Monte Carlo** with prior samples,
+
+    log p_theta(x) ~ log (1/N) sum_i p_theta(x|z_i),   z_i ~ p(z),
+
+an unbiased estimate of p(x) inside the log (chapter 1, section 1.3) that needs astronomically many
+samples when the posterior is small next to the prior; importance sampling with the encoder as
+proposal (:func:`~vae_course.elbo.iwae_bound`) fixes that.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import torch
+
+from ._checks import require_float, require_positive_int
+from .elbo import _likelihood_of, log_normal_diag
+from .likelihoods import log_likelihood
+
+
+class GridPosterior(NamedTuple):
+    """The posterior of a k = 2 model on a square grid.
+
+    Attributes:
+        axis: ``[n]`` the grid values of z_1 and of z_2 (the same for both).
+        z: ``[n * n, 2]`` the grid points, z_1 varying fastest (row r, column c is
+            ``(axis[c], axis[r])``).
+        log_joint: ``[batch, n * n]`` log p_theta(x, z) at each grid point, nats.
+        log_evidence: ``[batch]`` log p_theta(x) from the grid, nats.
+        log_posterior: ``[batch, n * n]`` log p_theta(z|x), a log-density in z.
+        cell_area: dA, the area of one grid cell.
+    """
+
+    axis: torch.Tensor
+    z: torch.Tensor
+    log_joint: torch.Tensor
+    log_evidence: torch.Tensor
+    log_posterior: torch.Tensor
+    cell_area: float
+
+
+def _device_of(model) -> torch.device:
+    params = getattr(model, "parameters", None)
+    if params is not None:
+        return next(params()).device
+    return model.W.device
+
+
+@torch.no_grad()
+def grid_posterior(
+    model, x: torch.Tensor, lim: float = 4.0, n: int = 121
+) -> GridPosterior:
+    r"""p_theta(z|x) and log p_theta(x) on an ``n x n`` grid over ``[-lim, lim]^2``.
+
+    Args:
+        model: a VAE with ``latent_dim == 2``, ``decode`` and ``likelihood``.
+        x: images ``[batch, ...]`` on the model's device.
+        lim: half-width of the grid in z (the prior's mass is within about 4).
+        n: grid points per axis (at least 2).
+
+    Returns:
+        :class:`GridPosterior`; the decoder runs once on the ``n * n`` grid points and each
+        image is scored against all of them.
+    """
+    require_float("x", x)
+    require_positive_int("n", n)
+    if getattr(model, "latent_dim", None) != 2:
+        raise ValueError(
+            "grid_posterior needs a model with latent_dim 2, got "
+            f"{getattr(model, 'latent_dim', None)}"
+        )
+    if n < 2 or not lim > 0:
+        raise ValueError(f"need n >= 2 and lim > 0, got n={n}, lim={lim}")
+    likelihood = _likelihood_of(model)
+    axis = torch.linspace(-lim, lim, n, dtype=x.dtype, device=x.device)
+    z2, z1 = torch.meshgrid(axis, axis, indexing="ij")
+    z = torch.stack([z1.flatten(), z2.flatten()], dim=1)  # [G, 2]
+    cell_area = float((axis[1] - axis[0]) ** 2)
+    decoded = model.decode(z)  # [G, ...]
+    zeros = torch.zeros_like(z)
+    log_prior = log_normal_diag(z, zeros, zeros)  # [G]
+    rows = []
+    for image in x:  # one image at a time: [G, ...] values each
+        target = image.unsqueeze(0).expand_as(decoded)
+        rows.append(log_likelihood(target, decoded, likelihood) + log_prior)
+    log_joint = torch.stack(rows)  # [batch, G]
+    log_evidence = torch.logsumexp(log_joint, dim=1) + math.log(cell_area)
+    log_posterior = log_joint - log_evidence[:, None]
+    return GridPosterior(
+        axis, z, log_joint, log_evidence, log_posterior, cell_area
+    )
+
+
+def grid_kl(
+    log_q: torch.Tensor, log_p: torch.Tensor, cell_area: float
+) -> torch.Tensor:
+    r"""KL(q || p) = sum_g q(z_g) (log q(z_g) - log p(z_g)) dA from log-densities on a grid.
+
+    Args:
+        log_q, log_p: ``[batch, G]`` log-densities at the same G grid points (nats).
+        cell_area: dA, the area of one cell.
+
+    Returns:
+        ``[batch]`` nats (zero when the two densities agree on the grid).
+    """
+    if log_q.shape != log_p.shape:
+        raise ValueError(
+            f"log_q has shape {list(log_q.shape)} but log_p has "
+            f"{list(log_p.shape)}; they must match"
+        )
+    q = torch.exp(log_q)
+    return (q * (log_q - log_p)).sum(dim=-1) * cell_area
+
+
+@torch.no_grad()
+def encoder_on_grid(model, x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+    """log q_phi(z|x) at the grid points ``z [G, k]`` for each image: ``[batch, G]`` nats."""
+    mu, logvar = model.encode(x)  # [batch, k] each
+    return log_normal_diag(z[:, None, :], mu, logvar).T
+
+
+@torch.no_grad()
+def prior_sampling_log_marginal(
+    model,
+    x: torch.Tensor,
+    n: int,
+    generator: torch.Generator | None = None,
+    chunk_size: int = 1000,
+) -> torch.Tensor:
+    r"""Naive Monte Carlo: log (1/N) sum_i p_theta(x|z_i) with z_i ~ p(z) = N(0, I), ``[batch]`` nats.
+
+    The same N prior samples serve every image (each image's estimate is still an unbiased
+    estimate of p(x) inside the log, so a lower bound in expectation by Jensen). Samples are
+    decoded ``chunk_size`` at a time.
+    """
+    require_float("x", x)
+    require_positive_int("n", n)
+    require_positive_int("chunk_size", chunk_size)
+    likelihood = _likelihood_of(model)
+    device = _device_of(model)
+    log_p = []
+    done = 0
+    while done < n:
+        m = min(chunk_size, n - done)
+        z = torch.randn(
+            m, model.latent_dim, generator=generator, device=device
+        ).to(x.dtype)
+        decoded = model.decode(z)  # [m, ...]
+        for_image = [
+            log_likelihood(
+                image.unsqueeze(0).expand_as(decoded), decoded, likelihood
+            )
+            for image in x
+        ]
+        log_p.append(torch.stack(for_image, dim=1))  # [m, batch]
+        done += m
+    log_p = torch.cat(log_p)  # [N, batch]
+    return torch.logsumexp(log_p, dim=0) - math.log(n)
