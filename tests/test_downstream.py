@@ -1,4 +1,4 @@
-"""Retrieval, clustering and posterior entropy of ``vae_course.downstream`` (chapter 5)."""
+"""Retrieval, clustering and posterior entropy (``vae_course.downstream``)."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def test_retrieval_precision_separated_and_random():
         features, shuffled, features, shuffled, n=10, exclude_self=True
     )
     assert abs(chance - 0.25) < 0.08
-    # without exclude_self each query finds itself first: precision at 1 is trivially 1
+    # without exclude_self each query finds itself: precision at 1 is 1
     assert (
         vc.retrieval_precision(features, shuffled, features, shuffled, n=1)
         == 1.0

@@ -1,7 +1,7 @@
-"""The grid posterior and the evidence estimators of ``vae_course.posterior`` (chapter 5).
+"""The grid posterior and evidence estimators (``vae_course.posterior``).
 
-The linear-Gaussian model has a closed-form evidence, posterior and ELBO gap, so every number
-the grid gives can be compared with the exact one.
+The linear-Gaussian model has a closed-form evidence, posterior and ELBO gap,
+so every number the grid gives can be compared with the exact one.
 """
 
 from __future__ import annotations

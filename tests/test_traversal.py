@@ -9,7 +9,7 @@ import vae_course as vc
 
 
 class OnlyFirstUnit(torch.nn.Module):
-    """A decoder whose image depends on unit 0 alone (units 1 and 2 are collapsed)."""
+    """A decoder that ignores units 1 and 2 (they are collapsed)."""
 
     latent_dim = 3
     likelihood = "bernoulli"

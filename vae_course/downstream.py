@@ -1,12 +1,14 @@
-r"""Downstream uses of the encoder's embeddings (chapter 5, lecture A): retrieval, clustering, uncertainty.
+r"""Downstream uses of the embeddings (chapter 5, lecture A).
 
-* **Retrieval**: the n nearest neighbours of a query embedding among a database of embeddings,
-  by Euclidean distance; scored by precision at n, the share of the neighbours with the
-  query's label (the labels are used only to score, never to search).
-* **Clustering**: k-means (scikit-learn) on the embeddings, scored against the labels with the
-  adjusted Rand index (0 for chance, 1 for the labels' partition) and the normalised mutual
-  information.
-* **Uncertainty**: the encoder's posterior q_phi(z|x) = N(mu, diag sigma^2) has the entropy
+* **Retrieval**: the n nearest neighbours of a query embedding among a
+  database of embeddings, by Euclidean distance; scored by precision at n, the
+  share of the neighbours with the query's label (labels only score, they
+  never search).
+* **Clustering**: k-means (scikit-learn) on the embeddings, scored against the
+  labels with the adjusted Rand index (0 for chance, 1 for the labels'
+  partition) and the normalised mutual information.
+* **Uncertainty**: the encoder's posterior q_phi(z|x) = N(mu, diag sigma^2)
+  has the entropy
 
       H[q_phi(z|x)] = 1/2 sum_u (log(2 pi e) + log sigma_u^2)   nats,
 
@@ -37,14 +39,14 @@ def nearest_neighbours(
     n: int = 10,
     exclude_self: bool = False,
 ) -> torch.Tensor:
-    """Indices ``[Q, n]`` of the n database rows closest to each query row (Euclidean).
+    """Indices ``[Q, n]`` of the n database rows nearest each query row.
 
     Args:
         query: ``[Q, f]`` embeddings to search for.
         database: ``[N, f]`` embeddings to search in.
         n: neighbours per query, nearest first.
-        exclude_self: the query *is* the database (same rows in the same order); skip each
-            row's match with itself.
+        exclude_self: the query *is* the database (the same rows in the same
+            order); skip each row's match with itself.
     """
     query, database = (
         _features("query", query),
@@ -76,7 +78,7 @@ def retrieval_precision(
     n: int = 10,
     exclude_self: bool = False,
 ) -> float:
-    """Precision at n: the mean share of each query's n nearest neighbours with its label."""
+    """Precision at n: mean share of a query's n neighbours with its label."""
     idx = nearest_neighbours(query, database, n, exclude_self)
     if len(query_labels) != len(query) or len(database_labels) != len(
         database
@@ -95,7 +97,7 @@ def cluster_scores(
 ) -> dict:
     """k-means on ``features [N, f]``; its agreement with ``labels [N]``.
 
-    Returns ``{"ari": adjusted Rand index, "nmi": normalised mutual information,
+    Returns ``{"ari": adjusted Rand index, "nmi": normalised mutual info,
     "clusters": [N] cluster index of each row}``.
     """
     from sklearn.cluster import KMeans
@@ -121,7 +123,9 @@ def cluster_scores(
 
 
 def posterior_entropy(logvar: torch.Tensor) -> torch.Tensor:
-    r"""H[N(mu, diag exp(logvar))] = 1/2 sum_u (log(2 pi e) + logvar_u): ``[batch]`` nats.
+    r"""H[N(mu, diag exp(logvar))] = 1/2 sum_u (log(2 pi e) + logvar_u).
+
+    Returns ``[batch]`` nats.
 
     ``logvar`` is the encoder's ``[batch, k]`` output; the mean does not enter.
     """

@@ -1,24 +1,26 @@
-r"""The true posterior p_theta(z|x) and the evidence log p_theta(x), computed where we can (chapter 5).
+r"""The true posterior p_theta(z|x) and the evidence log p(x) (chapter 5).
 
-For a model with two latent dimensions the posterior can be computed on a grid, with no
-approximation other than the grid itself:
+With two latent dimensions the posterior can be computed on a grid, with no
+approximation other than the grid itself (dA: the area of one cell):
 
-    log p_theta(x, z) = log p_theta(x|z) + log p(z),            p(z) = N(0, I_2)
-    log p_theta(x)    ~ log sum_g exp(log p_theta(x, z_g)) + log dA       (dA: one cell's area)
-    log p_theta(z_g|x) = log p_theta(x, z_g) - log p_theta(x)            (a density in z)
+    log p_theta(x, z_g) = log p_theta(x|z_g) + log p(z_g),   p(z) = N(0, I_2)
+    log p_theta(x)     ~= log sum_g exp(log p_theta(x, z_g)) + log dA
+    log p_theta(z_g|x)  = log p_theta(x, z_g) - log p_theta(x)
 
-and the gap of the ELBO, KL(q_phi(z|x) || p_theta(z|x)) = log p_theta(x) - ELBO(x), as the sum
-over the cells of q log(q / p) dA. The grid must cover the posterior's mass (``lim`` of 4 covers
-everything the prior and a trained encoder put there) and be fine enough that the posterior is
-smooth on it.
+and so is the gap of the ELBO,
+KL(q_phi(z|x) || p_theta(z|x)) = log p_theta(x) - ELBO(x), as the sum over the
+cells of q log(q / p) dA. The grid must cover the posterior's mass (``lim`` = 4
+covers what the prior and a trained encoder put there) and be fine enough for
+the posterior to be smooth on it.
 
-In any dimension, the evidence can be estimated by **naive Monte Carlo** with prior samples,
+In any dimension, **naive Monte Carlo** with prior samples estimates the
+evidence,
 
-    log p_theta(x) ~ log (1/N) sum_i p_theta(x|z_i),   z_i ~ p(z),
+    log p_theta(x) ~= log (1/N) sum_i p_theta(x|z_i),   z_i ~ p(z),
 
-an unbiased estimate of p(x) inside the log (chapter 1, section 1.3) that needs astronomically many
-samples when the posterior is small next to the prior; importance sampling with the encoder as
-proposal (:func:`~vae_course.elbo.iwae_bound`) fixes that.
+an unbiased estimate of p(x) inside the log (chapter 1, section 1.3) that needs
+astronomically many samples when the posterior is small next to the prior;
+importance sampling with the encoder as proposal (``iwae_bound``) fixes that.
 """
 
 from __future__ import annotations
@@ -38,9 +40,9 @@ class GridPosterior(NamedTuple):
 
     Attributes:
         axis: ``[n]`` the grid values of z_1 and of z_2 (the same for both).
-        z: ``[n * n, 2]`` the grid points, z_1 varying fastest (row r, column c is
-            ``(axis[c], axis[r])``).
-        log_joint: ``[batch, n * n]`` log p_theta(x, z) at each grid point, nats.
+        z: ``[n * n, 2]`` the grid points, z_1 varying fastest (point
+            ``r * n + c`` is ``(axis[c], axis[r])``).
+        log_joint: ``[batch, n * n]`` log p_theta(x, z) at each point, nats.
         log_evidence: ``[batch]`` log p_theta(x) from the grid, nats.
         log_posterior: ``[batch, n * n]`` log p_theta(z|x), a log-density in z.
         cell_area: dA, the area of one grid cell.
@@ -65,7 +67,7 @@ def _device_of(model) -> torch.device:
 def grid_posterior(
     model, x: torch.Tensor, lim: float = 4.0, n: int = 121
 ) -> GridPosterior:
-    r"""p_theta(z|x) and log p_theta(x) on an ``n x n`` grid over ``[-lim, lim]^2``.
+    r"""p_theta(z|x) and log p_theta(x) on an n x n grid over [-lim, lim]^2.
 
     Args:
         model: a VAE with ``latent_dim == 2``, ``decode`` and ``likelihood``.
@@ -74,8 +76,8 @@ def grid_posterior(
         n: grid points per axis (at least 2).
 
     Returns:
-        :class:`GridPosterior`; the decoder runs once on the ``n * n`` grid points and each
-        image is scored against all of them.
+        :class:`GridPosterior`; the decoder runs once on the n * n grid
+        points and each image is scored against all of them.
     """
     require_float("x", x)
     require_positive_int("n", n)
@@ -109,10 +111,10 @@ def grid_posterior(
 def grid_kl(
     log_q: torch.Tensor, log_p: torch.Tensor, cell_area: float
 ) -> torch.Tensor:
-    r"""KL(q || p) = sum_g q(z_g) (log q(z_g) - log p(z_g)) dA from log-densities on a grid.
+    r"""KL(q || p) = sum_g q(z_g) (log q(z_g) - log p(z_g)) dA on a grid.
 
     Args:
-        log_q, log_p: ``[batch, G]`` log-densities at the same G grid points (nats).
+        log_q, log_p: ``[batch, G]`` log-densities at the same G points.
         cell_area: dA, the area of one cell.
 
     Returns:
@@ -129,7 +131,7 @@ def grid_kl(
 
 @torch.no_grad()
 def encoder_on_grid(model, x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
-    """log q_phi(z|x) at the grid points ``z [G, k]`` for each image: ``[batch, G]`` nats."""
+    """log q_phi(z|x) at the points ``z [G, k]``: ``[batch, G]`` nats."""
     mu, logvar = model.encode(x)  # [batch, k] each
     return log_normal_diag(z[:, None, :], mu, logvar).T
 
@@ -142,11 +144,12 @@ def prior_sampling_log_marginal(
     generator: torch.Generator | None = None,
     chunk_size: int = 1000,
 ) -> torch.Tensor:
-    r"""Naive Monte Carlo: log (1/N) sum_i p_theta(x|z_i) with z_i ~ p(z) = N(0, I), ``[batch]`` nats.
+    r"""Naive Monte Carlo, log (1/N) sum_i p_theta(x|z_i), z_i ~ N(0, I).
 
-    The same N prior samples serve every image (each image's estimate is still an unbiased
-    estimate of p(x) inside the log, so a lower bound in expectation by Jensen). Samples are
-    decoded ``chunk_size`` at a time.
+    Returns ``[batch]`` nats. The same N prior samples serve every image (each
+    image's estimate is still unbiased for p(x) inside the log, so a lower
+    bound on log p(x) in expectation, by Jensen). Samples are decoded
+    ``chunk_size`` at a time.
     """
     require_float("x", x)
     require_positive_int("n", n)

@@ -1,9 +1,11 @@
-r"""Latent traversals (chapter 4, lecture B's beta-VAE): move one unit of z, hold the others.
+r"""Latent traversals (chapter 4): move one unit of z, hold the others.
 
-For a code z_0 ``[k]`` and values v_1..v_m, unit u's row decodes z_0 with z_u replaced by each
-v_j. In a disentangled code each row changes one factor of the image (Higgins et al. 2017); a
-collapsed unit (KL ~ 0, ignored by the decoder) changes nothing. The effect of a unit is measured
-as the mean absolute pixel change along its row, in grey levels (0 to 1).
+For a code z_0 ``[k]`` and values v_1..v_m, unit u's row decodes z_0 with z_u
+replaced by each v_j. In a disentangled code each row changes one factor of
+the image (Higgins et al. 2017, the beta-VAE of lecture B); a collapsed unit
+(KL ~ 0, ignored by the decoder) changes nothing. A unit's effect is the mean
+absolute pixel change between neighbouring images of its row, in grey levels
+(0 to 1).
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ from ._checks import require_float
 def latent_traversal(
     model, z0: torch.Tensor, values: torch.Tensor
 ) -> torch.Tensor:
-    """Decoder means ``[k, m, 1, 28, 28]``: row u sets unit u of ``z0 [k]`` to each of ``values [m]``."""
+    """Decoder means ``[k, m, 1, 28, 28]``; row u sets z0[u] to each value.
+
+    ``z0`` is one code ``[k]``, ``values`` the m values ``[m]``.
+    """
     require_float("z0", z0)
     require_float("values", values)
     k = model.latent_dim
@@ -37,6 +42,6 @@ def latent_traversal(
 
 
 def traversal_effect(traversal: torch.Tensor) -> torch.Tensor:
-    """Mean absolute pixel change between neighbouring images of each row: ``[k]`` grey levels."""
+    """Mean absolute change between neighbouring images of a row: ``[k]``."""
     steps = traversal.diff(dim=1).abs()  # [k, m - 1, ...]
     return steps.flatten(1).mean(dim=1)
