@@ -128,3 +128,15 @@ def test_prior_sampling_falls_short_when_the_posterior_is_narrow():
     # both are lower bounds in expectation; importance sampling is far closer
     assert (exact - naive).mean() > 1.0
     assert (exact - iwae).mean() < 0.1 * (exact - naive).mean()
+
+
+@pytest.mark.parametrize("likelihood", ["bernoulli", "gaussian"])
+def test_pairwise_log_likelihood_is_every_pair(likelihood):
+    g = torch.Generator().manual_seed(9)
+    x = torch.rand(3, 1, 28, 28, generator=g, dtype=torch.float64)
+    decoded = torch.randn(5, 1, 28, 28, generator=g, dtype=torch.float64)
+    pairs = vc.pairwise_log_likelihood(x, decoded, likelihood)
+    assert pairs.shape == (3, 5)
+    for b in range(3):
+        one = vc.log_likelihood(x[b].expand_as(decoded), decoded, likelihood)
+        assert torch.allclose(pairs[b], one, rtol=1e-10)

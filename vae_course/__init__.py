@@ -83,6 +83,7 @@ from .posterior import (
     encoder_on_grid,
     grid_kl,
     grid_posterior,
+    pairwise_log_likelihood,
     prior_sampling_log_marginal,
 )
 from .traversal import latent_traversal, traversal_effect
@@ -150,6 +151,7 @@ __all__ = [
     "grid_kl",
     "grid_posterior",
     "latent_traversal",
+    "pairwise_log_likelihood",
     "nearest_neighbours",
     "posterior_entropy",
     "prior_sampling_log_marginal",

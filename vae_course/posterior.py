@@ -29,10 +29,11 @@ import math
 from typing import NamedTuple
 
 import torch
+import torch.nn.functional as F
 
 from ._checks import require_float, require_positive_int
 from .elbo import _likelihood_of, log_normal_diag
-from .likelihoods import log_likelihood
+from .likelihoods import LIKELIHOODS
 
 
 class GridPosterior(NamedTuple):
@@ -54,6 +55,40 @@ class GridPosterior(NamedTuple):
     log_evidence: torch.Tensor
     log_posterior: torch.Tensor
     cell_area: float
+
+
+def pairwise_log_likelihood(
+    x: torch.Tensor, decoded: torch.Tensor, likelihood: str
+) -> torch.Tensor:
+    r"""log p_theta(x_b | z_g) for all images b and points g: ``[B, G]``.
+
+    ``x`` is ``[B, ...]``, ``decoded`` the decoder's output ``[G, ...]``
+    (logits or means). Both likelihoods are sums over pixels that split into
+    inner products, so all B * G pairs cost one matrix product:
+
+        Bernoulli: sum_j x_j l_j - softplus(l_j)
+        Gaussian:  -1/2 ||x - m||^2 - (d/2) log(2 pi)
+    """
+    if likelihood not in LIKELIHOODS:
+        raise ValueError(
+            f"likelihood must be one of {LIKELIHOODS}, got {likelihood!r}"
+        )
+    if x.shape[1:] != decoded.shape[1:]:
+        raise ValueError(
+            f"x has shape {list(x.shape)} but decoded has "
+            f"{list(decoded.shape)}; they must match after the first axis"
+        )
+    x_flat = x.flatten(1).to(decoded.dtype)  # [B, d]
+    out = decoded.flatten(1)  # [G, d]
+    if likelihood == "bernoulli":
+        return x_flat @ out.T - F.softplus(out).sum(dim=1)
+    d = x_flat.shape[1]
+    squared = (
+        x_flat.pow(2).sum(1)[:, None]
+        - 2 * x_flat @ out.T
+        + out.pow(2).sum(1)[None, :]
+    )
+    return -0.5 * squared - 0.5 * d * math.log(2 * math.pi)
 
 
 def _device_of(model) -> torch.device:
@@ -96,11 +131,8 @@ def grid_posterior(
     decoded = model.decode(z)  # [G, ...]
     zeros = torch.zeros_like(z)
     log_prior = log_normal_diag(z, zeros, zeros)  # [G]
-    rows = []
-    for image in x:  # one image at a time: [G, ...] values each
-        target = image.unsqueeze(0).expand_as(decoded)
-        rows.append(log_likelihood(target, decoded, likelihood) + log_prior)
-    log_joint = torch.stack(rows)  # [batch, G]
+    log_likelihood = pairwise_log_likelihood(x, decoded, likelihood)
+    log_joint = log_likelihood + log_prior  # [batch, G]
     log_evidence = torch.logsumexp(log_joint, dim=1) + math.log(cell_area)
     log_posterior = log_joint - log_evidence[:, None]
     return GridPosterior(
@@ -164,13 +196,7 @@ def prior_sampling_log_marginal(
             m, model.latent_dim, generator=generator, device=device
         ).to(x.dtype)
         decoded = model.decode(z)  # [m, ...]
-        for_image = [
-            log_likelihood(
-                image.unsqueeze(0).expand_as(decoded), decoded, likelihood
-            )
-            for image in x
-        ]
-        log_p.append(torch.stack(for_image, dim=1))  # [m, batch]
+        log_p.append(pairwise_log_likelihood(x, decoded, likelihood).T)
         done += m
-    log_p = torch.cat(log_p)  # [N, batch]
+    log_p = torch.cat(log_p)  # [N, batch]: log p(x_b | z_i)
     return torch.logsumexp(log_p, dim=0) - math.log(n)
