@@ -52,3 +52,29 @@ def test_bad_sample_count():
     model, x = model_and_data(5, 1)
     with pytest.raises(ValueError, match="n_samples"):
         vc.prior_log_evidence(model, x, 0)
+
+
+def test_prior_sampling_is_unbiased_when_the_posterior_is_wide():
+    gen = torch.Generator().manual_seed(5)
+    model = vc.LinearGaussianModel(
+        0.3 * torch.randn(3, 2, generator=gen, dtype=torch.float64),
+        torch.zeros(3, dtype=torch.float64),
+    )
+    x = model.sample(4, generator=gen)
+    naive = vc.prior_log_evidence(model, x, 50_000, generator=gen).log_evidence
+    assert torch.allclose(naive, model.log_marginal(x), atol=0.01)
+
+
+def test_prior_sampling_falls_short_when_the_posterior_is_narrow():
+    gen = torch.Generator().manual_seed(6)
+    model = vc.LinearGaussianModel(  # posterior std about 0.05 per axis
+        3 * torch.randn(40, 2, generator=gen, dtype=torch.float64),
+        torch.zeros(40, dtype=torch.float64),
+    )
+    x = model.sample(20, generator=gen)
+    exact = model.log_marginal(x)
+    naive = vc.prior_log_evidence(model, x, 100, generator=gen).log_evidence
+    iwae = vc.iwae_bound(model, x, k=100, generator=gen)
+    # both are lower bounds in expectation; importance sampling is far closer
+    assert (exact - naive).mean() > 1.0
+    assert (exact - iwae).mean() < 0.1 * (exact - naive).mean()

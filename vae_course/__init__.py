@@ -24,6 +24,9 @@ module                       what it holds                                ch.
 ``checkpoints``              save / load state dicts (weights_only=True)  4
 ``inference``                generate, embed, reconstruct, interpolate    5
 ``probes``                   linear / kNN classifiers on embeddings       5
+``posterior``                p(z|x) and log p(x) on a grid (k = 2)        5
+``downstream``               retrieval, clustering, posterior entropy     5
+``traversal``                per-unit latent traversals                   4
 ``plots``                    image grids, loss curves, latent scatter     4, 5
 ``settings``                 the profile and offline switches             all
 ``show``                     show_source, the chapters' code display      all
@@ -37,6 +40,12 @@ from .checkpoints import load_checkpoint, save_checkpoint
 from .collapse import free_bits_kl, kl_warmup
 from .data import MNIST, DataError, load_mnist
 from .devices import device, make_generator, seed_everything
+from .downstream import (
+    cluster_scores,
+    nearest_neighbours,
+    posterior_entropy,
+    retrieval_precision,
+)
 from .elbo import ELBO, elbo, elbo_from_outputs, iwae_bound, log_normal_diag
 from .gradient_estimators import (
     reparam_grad,
@@ -79,6 +88,13 @@ from .plots import (
     plot_latent_scatter,
     show_images,
 )
+from .posterior import (
+    GridPosterior,
+    encoder_on_grid,
+    grid_kl,
+    grid_posterior,
+    pairwise_log_likelihood,
+)
 from .prior_monte_carlo import PriorEstimate, prior_log_evidence
 from .probes import balanced_subset, probe_accuracy
 from .reparam import reparameterize
@@ -96,6 +112,7 @@ from .training import (
     train,
     train_step,
 )
+from .traversal import latent_traversal, traversal_effect
 
 __version__ = "0.1.0"
 
@@ -168,4 +185,16 @@ __all__ = [
     "free_bits_kl",
     "kl_warmup",
     "train_step",
+    # content-b (chapters 4-5)
+    "GridPosterior",
+    "cluster_scores",
+    "encoder_on_grid",
+    "grid_kl",
+    "grid_posterior",
+    "latent_traversal",
+    "pairwise_log_likelihood",
+    "nearest_neighbours",
+    "posterior_entropy",
+    "retrieval_precision",
+    "traversal_effect",
 ]

@@ -23,8 +23,8 @@ from typing import NamedTuple
 import torch
 
 from ._checks import require_float, require_positive_int
-from .likelihoods import log_likelihood
 from .models import require_vae
+from .posterior import pairwise_log_likelihood
 
 
 class PriorEstimate(NamedTuple):
@@ -40,30 +40,43 @@ def prior_log_evidence(
     x: torch.Tensor,
     n_samples: int,
     generator: torch.Generator | None = None,
+    chunk_size: int = 1000,
 ) -> PriorEstimate:
     r"""log (1/K) sum_j p(x|z_j) with z_j ~ N(0, I), and the weights' ESS.
 
+    The same K prior samples serve every image of the batch (each image's
+    estimate is still unbiased for p(x)); they are decoded ``chunk_size`` at
+    a time and scored against all images at once, so K = 10,000 fits in
+    memory for real VAEs.
+
     Args:
-        model: anything with ``decode(z)`` accepting leading sample dims,
-            ``latent_dim`` and ``likelihood`` (the package's VAEs and
+        model: anything with ``decode(z)``, ``latent_dim`` and
+            ``likelihood`` (the package's VAEs and
             :class:`~vae_course.linear_gaussian.LinearGaussianModel`).
         x: data ``[batch, ...]``.
-        n_samples: K, prior samples per data point (each is one decoder pass).
+        n_samples: K, prior samples (each is one decoder pass).
         generator: optional ``torch.Generator`` on x's device.
+        chunk_size: samples decoded at once.
 
     Returns:
         :class:`PriorEstimate` ``(log_evidence [batch] nats, ess [batch])``.
     """
     require_float("x", x)
     require_positive_int("n_samples", n_samples)
+    require_positive_int("chunk_size", chunk_size)
     likelihood = require_vae(model).likelihood
-    z = torch.randn(
-        (n_samples, x.shape[0], model.latent_dim),
-        generator=generator,
-        dtype=x.dtype,
-        device=x.device,
-    )  # [K, batch, k]
-    log_w = log_likelihood(x, model.decode(z), likelihood)  # [K, batch]
+    log_w = []  # chunks of [m, batch]: log p(x_b | z_j)
+    for done in range(0, n_samples, chunk_size):
+        m = min(chunk_size, n_samples - done)
+        z = torch.randn(
+            (m, model.latent_dim),
+            generator=generator,
+            dtype=x.dtype,
+            device=x.device,
+        )
+        decoded = model.decode(z).reshape(m, *x.shape[1:])
+        log_w.append(pairwise_log_likelihood(x, decoded, likelihood).T)
+    log_w = torch.cat(log_w)  # [K, batch]
     log_evidence = torch.logsumexp(log_w, dim=0) - math.log(n_samples)
     ess = torch.exp(
         2 * torch.logsumexp(log_w, dim=0) - torch.logsumexp(2 * log_w, dim=0)

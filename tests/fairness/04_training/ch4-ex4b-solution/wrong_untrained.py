@@ -1,0 +1,3 @@
+# wrong: returns the model untrained
+def train_vae(net, train_images, seed=0):
+    return net
