@@ -482,7 +482,7 @@ def run_worker(
             current = event["index"]
         elif current is not None:
             events[current].append(event)
-    if not failure and process.returncode != 0:
+    if not failure and current is None and process.returncode != 0:
         failure = f"the grading worker ended with status {process.returncode}: {log.strip()[-500:]}"
     return events, failure
 
@@ -527,8 +527,6 @@ def scores_from_events(
     for event in events:
         if event["event"] == "tampering":
             tampering = event["message"]
-        elif event["event"] == "student_gone":
-            tampering = tampering or ""
         elif event["event"] == "abort" and event["reason"].startswith("judge ended"):
             tampering = (
                 f"the grading process was stopped from outside ({event['reason']}), "
@@ -536,11 +534,12 @@ def scores_from_events(
             )
         elif event["event"] == "internal":
             tampering = tampering or f"grader error: {event['message']}"
+    if not any(e["event"] == "submission_done" for e in events):
+        tampering = tampering or (
+            "the grading processes were killed while grading this submission"
+        )
     gone = [e for e in events if e["event"] == "student_gone"]
     if gone:
-        for s in scores:
-            if not s.error or s.error == "not graded":
-                pass
         message = (
             f"your code ended its Python process ({gone[0]['message']}): "
             "exit(), os._exit() or running out of memory"
@@ -656,8 +655,9 @@ class Grader:
     def check_environment(self, chapter_paths: list[Path]) -> None:
         """Refuse to grade when the profile, the data or the reference solutions are not right."""
         try:
-            from vae_course import settings as course_settings
+            import importlib
 
+            course_settings = importlib.import_module("vae_course.settings")
             course_settings.settings.cache_clear()
             chosen = course_settings.settings()
         except Exception as error:
