@@ -153,7 +153,8 @@ class ExerciseScore:
 
     @property
     def exercise(self) -> str:
-        return self.grade_id.removesuffix("-checks")
+        """The checks cell's grade_id without "-checks" ("ch1-ex1-checks-b" -> "ch1-ex1-b")."""
+        return self.grade_id.replace("-checks", "", 1)
 
 
 @dataclass
@@ -627,12 +628,27 @@ class Grader:
         Production grading gives one submission per call (one sandbox each); the fairness test
         gives many trusted cases, which share a sandbox but each get fresh processes.
         """
+        return self.grade_many(
+            chapter_path, [(answers, only) for answers in submissions]
+        )
+
+    def grade_many(
+        self,
+        chapter_path: Path,
+        jobs: list[tuple[dict[str, str], list[str] | None]],
+    ) -> tuple[list[tuple[list[ExerciseScore], str]], str]:
+        """Like grade_answers, with its own ``only`` for each set of answers."""
         chapter = self.chapter(chapter_path)
-        jobs = [{"answers": a, "only": only} for a in submissions]
-        events, failure = run_worker(chapter, jobs, self.limits, self.bwrap)
+        worker_jobs = [{"answers": a, "only": only} for a, only in jobs]
+        events, failure = run_worker(
+            chapter, worker_jobs, self.limits, self.bwrap
+        )
         if failure:
             return [], failure
-        return [scores_from_events(chapter, e, only) for e in events], ""
+        return [
+            scores_from_events(chapter, e, only)
+            for e, (_, only) in zip(events, jobs)
+        ], ""
 
     def grade_notebook(
         self, path: Path, chapter_path: Path | None = None, chapters=None

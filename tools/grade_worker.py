@@ -679,6 +679,10 @@ def _student_process(sock: socket.socket, shell, job) -> None:
 
 def main() -> int:
     global RESULT_FD
+    # IPython replaces __main__: pickle must find the markers under a module name of their own
+    sys.modules["grade_worker"] = sys.modules[__name__]
+    for marker in (GradLeaf, GenArg, CallbackArg, StudentRef):
+        marker.__module__ = "grade_worker"
     RESULT_FD = os.dup(1)
     log = os.open("worker.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     os.dup2(log, 1)
