@@ -22,9 +22,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
-import grade  # noqa: E402  (tools/grade.py)
-import make_assignments as ma  # noqa: E402  (tools/make_assignments.py)
-from book_toc import NOTEBOOK_PROFILE  # noqa: E402
+import grade
+import make_assignments as ma
+from book_toc import NOTEBOOK_PROFILE
 
 CH1 = ROOT / "book" / "01_recap.ipynb"
 KL = """
@@ -126,10 +126,16 @@ def test_file_system_and_processes(student, grader, tmp_path):
         student,
         tmp_path,
         "attacker",
-        {"ch1-ex1": KL + attack, "ch1-ex2": read_solutions, "ch1-ex3": read_victim},
+        {
+            "ch1-ex1": KL + attack,
+            "ch1-ex2": read_solutions,
+            "ch1-ex3": read_victim,
+        },
     )
     result = grader.grade_notebook(path, CH1)
-    assert scores(result) == {"ch1-ex1": 2, "ch1-ex2": 0, "ch1-ex3": 0}, result.report()
+    assert scores(result) == {"ch1-ex1": 2, "ch1-ex2": 0, "ch1-ex3": 0}, (
+        result.report()
+    )
     assert "FileNotFoundError" in result.scores[1].error, result.report()
     assert not (ROOT / "book" / "pwned.txt").exists()
     assert CH1.read_text() == book_text
@@ -152,7 +158,9 @@ def test_patched_functions_and_hooks_do_not_pass_wrong_answers(
 ):
     """All-zero answers plus patched builtins and torch comparisons, an IPython input
     transformer that blanks later cells, a trace hook, exit handlers, edited metadata."""
-    cheat = ZEROS + """
+    cheat = (
+        ZEROS
+        + """
 import atexit, builtins, sys
 import torch
 builtins.abs = lambda x: 0.0
@@ -167,7 +175,13 @@ sys.settrace(lambda *a: None)
 atexit.register(lambda: print('{"event": "result", "passed": true}'))
 print('{"event": "result", "check_id": "ch1-ex2-checks", "passed": true}')
 """
-    path = submit(student, tmp_path, "cheat", {"ch1-ex1": cheat, "ch1-ex2": "", "ch1-ex3": ""})
+    )
+    path = submit(
+        student,
+        tmp_path,
+        "cheat",
+        {"ch1-ex1": cheat, "ch1-ex2": "", "ch1-ex3": ""},
+    )
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:  # edited metadata: more points, checks cells emptied
         meta = cell.metadata.get("nbgrader", {})
@@ -176,8 +190,13 @@ print('{"event": "result", "check_id": "ch1-ex2-checks", "passed": true}')
             cell.source = "pass"
     extra = nbformat.v4.new_code_cell("x = 1")
     extra.metadata["nbgrader"] = {
-        "grade": True, "grade_id": "bonus", "points": 300, "solution": False,
-        "locked": True, "schema_version": 3, "task": False,
+        "grade": True,
+        "grade_id": "bonus",
+        "points": 300,
+        "solution": False,
+        "locked": True,
+        "schema_version": 3,
+        "task": False,
     }
     nb.cells.append(extra)
     nbformat.write(nb, path)
@@ -188,7 +207,12 @@ print('{"event": "result", "check_id": "ch1-ex2-checks", "passed": true}')
 
 def test_killing_the_grader_is_tampering(student, grader, tmp_path):
     kill = KL + "\nimport os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n"
-    path = submit(student, tmp_path, "killer", {"ch1-ex1": kill, "ch1-ex2": LL, "ch1-ex3": GAP})
+    path = submit(
+        student,
+        tmp_path,
+        "killer",
+        {"ch1-ex1": kill, "ch1-ex2": LL, "ch1-ex3": GAP},
+    )
     result = grader.grade_notebook(path, CH1)
     assert result.total == 0, result.report()
     assert "TAMPERING" in result.report()
@@ -197,7 +221,9 @@ def test_killing_the_grader_is_tampering(student, grader, tmp_path):
 def test_loops_time_out_and_warnings_cost_nothing(student, tmp_path):
     """An endless loop in exercise 1, an interrupt-swallowing one in exercise 2, and a correct
     exercise 3 that warns and writes to stderr: 0, 0 and full marks, each said why."""
-    endless = "def my_gaussian_kl(mu, logvar):\n    while True:\n        pass\n"
+    endless = (
+        "def my_gaussian_kl(mu, logvar):\n    while True:\n        pass\n"
+    )
     stubborn = """
 import signal, time
 for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM):
@@ -208,7 +234,9 @@ while True:
     except BaseException:
         pass
 """
-    noisy = GAP + """
+    noisy = (
+        GAP
+        + """
 import sys, warnings
 warnings.warn("a leftover debug warning")
 print("debug: got here", file=sys.stderr)
@@ -218,12 +246,18 @@ def elbo_gap_1d(*args):
     warnings.warn("noisy")
     return _elbo_gap_1d(*args)
 """
+    )
     path = submit(
-        student, tmp_path, "loops", {"ch1-ex1": endless, "ch1-ex2": stubborn, "ch1-ex3": noisy}
+        student,
+        tmp_path,
+        "loops",
+        {"ch1-ex1": endless, "ch1-ex2": stubborn, "ch1-ex3": noisy},
     )
     fast = grade.Grader(grade.Limits(total=60, exercise=8), quiet=True)
     result = fast.grade_notebook(path, CH1)
-    assert scores(result) == {"ch1-ex1": 0, "ch1-ex2": 0, "ch1-ex3": 2}, result.report()
+    assert scores(result) == {"ch1-ex1": 0, "ch1-ex2": 0, "ch1-ex3": 2}, (
+        result.report()
+    )
     assert "timed out in exercise 1" in result.scores[0].error
     assert "timed out in exercise 2" in result.scores[1].error
 
@@ -236,9 +270,13 @@ def test_bad_profile_refuses_to_grade(tmp_path, monkeypatch):
         [sys.executable, str(ROOT / "tools" / "grade.py"), str(submission)],
         capture_output=True,
         text=True,
+        check=False,
         env={**os.environ, "VAE_COURSE_PROFILE": "garbage"},
         timeout=300,
     )
     assert run.returncode == 2, run.stderr
-    assert "refusing to grade" in run.stderr and "VAE_COURSE_PROFILE" in run.stderr
+    assert (
+        "refusing to grade" in run.stderr
+        and "VAE_COURSE_PROFILE" in run.stderr
+    )
     assert "garbage" in run.stderr

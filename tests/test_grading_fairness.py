@@ -26,13 +26,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
-import grade  # noqa: E402  (tools/grade.py)
-import make_assignments as ma  # noqa: E402
-from book_toc import NOTEBOOK_PROFILE, chapter_notebooks  # noqa: E402
+import grade
+import make_assignments as ma
+from book_toc import NOTEBOOK_PROFILE, chapter_notebooks
 
 CASES = ROOT / "tests" / "fairness"
 CHAPTERS = chapter_notebooks()
-EXPECT = re.compile(r"^#\s*expect:\s*([0-9.]+)\s*points?\b", re.I)
+EXPECT = re.compile(r"^#\s*expect:\s*([0-9.]+)\s*points?\b", re.IGNORECASE)
 
 
 def solution_ids(chapter: Path) -> list[str]:
@@ -82,7 +82,9 @@ class Runs:
         with self.lock:
             for chapter in chapters:
                 if chapter not in self.futures:
-                    self.futures[chapter] = self.pool.submit(self._run, chapter)
+                    self.futures[chapter] = self.pool.submit(
+                        self._run, chapter
+                    )
 
     def _run(self, chapter: Path):
         reference = {
@@ -98,10 +100,14 @@ class Runs:
         jobs = [(reference, None), (stubs, None)]
         for solution_id, case in mine:
             exercise = solution_id.removesuffix("-solution")
-            jobs.append(({**reference, exercise: case.read_text()}, [exercise]))
+            jobs.append(
+                ({**reference, exercise: case.read_text()}, [exercise])
+            )
         results, failure = self.grader.grade_many(chapter, jobs)
         assert not failure, f"{chapter.name}: {failure}"
-        by_case = {case: result for (_, case), result in zip(mine, results[2:])}
+        by_case = {
+            case: result for (_, case), result in zip(mine, results[2:])
+        }
         return results[0], results[1], by_case
 
     def get(self, chapter: Path):
@@ -116,9 +122,13 @@ def runs(monkeypatch_module, request):
     for item in request.session.items:
         params = getattr(getattr(item, "callspec", None), "params", {})
         chapter = params.get("chapter")
-        if item.module.__name__ == __name__ and chapter and chapter not in needed:
-            if item.get_closest_marker("slow"):
-                needed.append(chapter)
+        if (
+            item.module.__name__ == __name__
+            and chapter
+            and chapter not in needed
+            and item.get_closest_marker("slow")
+        ):
+            needed.append(chapter)
     runs = Runs()
     runs.start(needed)
     yield runs
@@ -138,7 +148,9 @@ def points(chapter: Path) -> dict[str, float]:
     nb = nbformat.read(chapter, as_version=4)
     total: dict[str, float] = {}
     for cell in ma.grade_cells(nb):
-        exercise = re.sub(r"-checks.*$", "", cell.metadata.nbgrader["grade_id"])
+        exercise = re.sub(
+            r"-checks.*$", "", cell.metadata.nbgrader["grade_id"]
+        )
         total[exercise] = total.get(exercise, 0.0) + float(
             cell.metadata.nbgrader["points"]
         )
@@ -161,7 +173,9 @@ def test_every_exercise_has_three_correct_and_three_wrong_answers(chapter):
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
 def test_reference_solutions_get_full_marks(chapter, runs):
     (scores, tampering), _, _ = runs.get(chapter)
-    lost = [f"{s.exercise}: {s.error}" for s in scores if s.score < s.max_score]
+    lost = [
+        f"{s.exercise}: {s.error}" for s in scores if s.score < s.max_score
+    ]
     assert not lost and not tampering, f"{chapter.name}: {lost} {tampering}"
     assert sum(s.max_score for s in scores) == sum(points(chapter).values())
 

@@ -51,8 +51,8 @@ from nbformat.warnings import MissingIDFieldWarning
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parents[1]))  # vae_course
-import make_assignments as ma  # noqa: E402  (tools/make_assignments.py)
-from book_toc import chapter_notebooks, use_notebook_env  # noqa: E402
+import make_assignments as ma
+from book_toc import chapter_notebooks, use_notebook_env
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKER = Path(__file__).resolve().parent / "grade_worker.py"
@@ -100,7 +100,9 @@ class Chapter:
 def _defined_names(source: str) -> list[str]:
     names = []
     for node in ast.parse(source).body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        if isinstance(
+            node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+        ):
             names.append(node.name)
         elif isinstance(node, ast.Assign):
             names += [t.id for t in node.targets if isinstance(t, ast.Name)]
@@ -128,7 +130,9 @@ def read_chapter(path: Path) -> Chapter:
         if meta.get("solution"):
             grade_id = meta["grade_id"].removesuffix("-solution")
             exercises.append(
-                Exercise(grade_id, _defined_names(cell.source), [], cell.source)
+                Exercise(
+                    grade_id, _defined_names(cell.source), [], cell.source
+                )
             )
         elif meta.get("grade"):
             if not exercises:
@@ -164,7 +168,9 @@ class GradedSubmission:
     scores: list[ExerciseScore]
     restored: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    tampering: str = ""  # what the grader saw, when student code attacked the grading
+    tampering: str = (
+        ""  # what the grader saw, when student code attacked the grading
+    )
 
     @property
     def total(self) -> float:
@@ -331,13 +337,20 @@ def sandbox_env() -> dict[str, str]:
         "LANG": "C.UTF-8",
         "TMPDIR": "/tmp",
     }
-    for key in ("VAE_COURSE_PROFILE", "VAE_COURSE_OFFLINE", "VAE_COURSE_DATA", "CI"):
+    for key in (
+        "VAE_COURSE_PROFILE",
+        "VAE_COURSE_OFFLINE",
+        "VAE_COURSE_DATA",
+        "CI",
+    ):
         if key in os.environ:
             env[key] = os.environ[key]
     return env
 
 
-def sandbox_command(scratch: Path, bwrap: str | None) -> tuple[list[str], dict]:
+def sandbox_command(
+    scratch: Path, bwrap: str | None
+) -> tuple[list[str], dict]:
     """The command that runs the worker with ``scratch`` as its only writable folder."""
     env = sandbox_env()
     python = sys.executable
@@ -380,7 +393,13 @@ def sandbox_command(scratch: Path, bwrap: str | None) -> tuple[list[str], dict]:
                 if kind == "--symlink"
                 else [kind, system, system]
             )
-    for name in ("ld.so.cache", "localtime", "nsswitch.conf", "passwd", "group"):
+    for name in (
+        "ld.so.cache",
+        "localtime",
+        "nsswitch.conf",
+        "passwd",
+        "group",
+    ):
         if Path("/etc", name).exists():
             argv += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
     for root in _python_roots():
@@ -431,7 +450,8 @@ def run_worker(
     job = {
         "prefix": chapter.prefix,
         "exercises": [
-            {"grade_id": e.grade_id, "names": e.names} for e in chapter.exercises
+            {"grade_id": e.grade_id, "names": e.names}
+            for e in chapter.exercises
         ],
         "checks": {
             e.grade_id: [[c[0], c[1]] for c in e.checks]
@@ -468,9 +488,11 @@ def run_worker(
             failure = ""
         finally:
             _kill_group(process)
-        log = (scratch / "worker.log").read_text(errors="replace")[-2000:] if (
-            scratch / "worker.log"
-        ).exists() else ""
+        log = (
+            (scratch / "worker.log").read_text(errors="replace")[-2000:]
+            if (scratch / "worker.log").exists()
+            else ""
+        )
     current = None
     for line in out.decode(errors="replace").splitlines():
         try:
@@ -528,7 +550,9 @@ def scores_from_events(
     for event in events:
         if event["event"] == "tampering":
             tampering = event["message"]
-        elif event["event"] == "abort" and event["reason"].startswith("judge ended"):
+        elif event["event"] == "abort" and event["reason"].startswith(
+            "judge ended"
+        ):
             tampering = (
                 f"the grading process was stopped from outside ({event['reason']}), "
                 f"in exercise {_number(event['grade_id'] or '?')}"
@@ -546,7 +570,9 @@ def scores_from_events(
             "exit(), os._exit() or running out of memory"
         )
         scores = [
-            s if s.error != "not graded" else ExerciseScore(s.grade_id, 0.0, s.max_score, message)
+            s
+            if s.error != "not graded"
+            else ExerciseScore(s.grade_id, 0.0, s.max_score, message)
             for s in scores
         ]
     if tampering:  # never rewarded
@@ -572,7 +598,7 @@ def load_submission(
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", category=MissingIDFieldWarning)
             nb = nbformat.read(path, as_version=4)
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001  (any unreadable file)
         raise GradingError(
             f"{path}: not a readable notebook ({type(error).__name__}: {error})"
         ) from None
@@ -611,7 +637,9 @@ class Grader:
     def student_version(self, path: Path) -> nbformat.NotebookNode:
         path = Path(path).resolve()
         if path not in self._students:
-            with tempfile.TemporaryDirectory(prefix="vae-course-release-") as tmp:
+            with tempfile.TemporaryDirectory(
+                prefix="vae-course-release-"
+            ) as tmp:
                 (written,) = ma.make_release([path], Path(tmp))
                 self._students[path] = nbformat.read(written, as_version=4)
         return self._students[path]
@@ -663,7 +691,7 @@ class Grader:
         results, failure = self.grade_answers(chapter_path, [answers])
         if failure:
             raise GradingError(f"{path}: could not grade it: {failure}")
-        (scores, tampering), = results
+        ((scores, tampering),) = results
         return GradedSubmission(
             path, chapter.name, scores, restored, notes, tampering
         )
@@ -676,7 +704,7 @@ class Grader:
             course_settings = importlib.import_module("vae_course.settings")
             course_settings.settings.cache_clear()
             chosen = course_settings.settings()
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001  (said in the refusal)
             raise EnvironmentProblem(
                 f"the course settings are not valid: {error}"
             ) from None
@@ -686,7 +714,7 @@ class Grader:
             vc.load_mnist(source="offline")
             if chosen.profile == "full" and not chosen.offline:
                 vc.load_mnist(download=False)
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001  (said in the refusal)
             raise EnvironmentProblem(
                 f"the data for the {chosen.profile!r} profile is not available "
                 f"({type(error).__name__}: {error}); set VAE_COURSE_OFFLINE=1 or "
@@ -700,8 +728,12 @@ class Grader:
                 raise EnvironmentProblem(
                     f"{chapter.name}: the chapter cannot be graded here: {failure}"
                 )
-            (scores, tampering), = results
-            lost = [f"{s.exercise}: {s.error}" for s in scores if s.score < s.max_score]
+            ((scores, tampering),) = results
+            lost = [
+                f"{s.exercise}: {s.error}"
+                for s in scores
+                if s.score < s.max_score
+            ]
             if lost or tampering:
                 raise EnvironmentProblem(
                     f"{chapter.name}: the chapter's own reference solutions lose points "
@@ -734,13 +766,20 @@ def _submissions(paths: list[Path]) -> list[Path]:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "submissions", nargs="+", type=Path, help="notebooks, or folders holding them"
+        "submissions",
+        nargs="+",
+        type=Path,
+        help="notebooks, or folders holding them",
     )
     parser.add_argument(
-        "--chapter", type=Path, help="the chapter notebook in book/ (default: recognised)"
+        "--chapter",
+        type=Path,
+        help="the chapter notebook in book/ (default: recognised)",
     )
     parser.add_argument(
-        "--csv", type=Path, help="also write the scores here (one row per exercise)"
+        "--csv",
+        type=Path,
+        help="also write the scores here (one row per exercise)",
     )
     parser.add_argument(
         "--jobs",
@@ -782,7 +821,9 @@ def main(argv: list[str]) -> int:
     use_notebook_env()
     chapters = chapter_notebooks()
     limits = Limits(
-        args.time_limit, args.exercise_time_limit, int(args.memory_limit * 2**30)
+        args.time_limit,
+        args.exercise_time_limit,
+        int(args.memory_limit * 2**30),
     )
     try:
         grader = Grader(limits, require_sandbox=args.require_sandbox)
@@ -814,7 +855,9 @@ def main(argv: list[str]) -> int:
     results: dict[Path, GradedSubmission | str] = {}
     with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
         futures = {
-            pool.submit(grader.grade_notebook, path, loaded[path], chapters): path
+            pool.submit(
+                grader.grade_notebook, path, loaded[path], chapters
+            ): path
             for path in loaded
         }
         bar = tqdm(
@@ -827,7 +870,7 @@ def main(argv: list[str]) -> int:
             path = futures[future]
             try:
                 results[path] = future.result()
-            except Exception as error:
+            except Exception as error:  # noqa: BLE001  (grade the others)
                 results[path] = f"{path}: could not grade it: {error}"
     rows = []
     for path in loaded:
@@ -838,16 +881,39 @@ def main(argv: list[str]) -> int:
             continue
         print(result.report() + "\n", flush=True)
         rows += [
-            [str(path), result.chapter, s.exercise, f"{s.score:g}", f"{s.max_score:g}", s.error]
+            [
+                str(path),
+                result.chapter,
+                s.exercise,
+                f"{s.score:g}",
+                f"{s.max_score:g}",
+                s.error,
+            ]
             for s in result.scores
         ]
         if result.tampering:
-            rows.append([str(path), result.chapter, "TAMPERING", "0", "0", result.tampering])
+            rows.append(
+                [
+                    str(path),
+                    result.chapter,
+                    "TAMPERING",
+                    "0",
+                    "0",
+                    result.tampering,
+                ]
+            )
     if args.csv:
         with args.csv.open("w", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(
-                ["submission", "chapter", "exercise", "score", "max_score", "error"]
+                [
+                    "submission",
+                    "chapter",
+                    "exercise",
+                    "score",
+                    "max_score",
+                    "error",
+                ]
             )
             writer.writerows(rows)
     return 1 if failed else 0

@@ -55,7 +55,9 @@ import sys
 import time
 import traceback
 
-MAX_MESSAGE = 1 << 30  # bytes; a larger message from the student process is refused
+MAX_MESSAGE = (
+    1 << 30
+)  # bytes; a larger message from the student process is refused
 RESULT_FD: int = -1  # our private copy of the original standard output
 
 
@@ -70,7 +72,9 @@ def _prctl(option: int, value: int) -> None:
 
 
 def _undumpable() -> None:
-    _prctl(4, 0)  # PR_SET_DUMPABLE = 4: no /proc/<pid>/mem, no ptrace by same-user processes
+    _prctl(
+        4, 0
+    )  # PR_SET_DUMPABLE = 4: no /proc/<pid>/mem, no ptrace by same-user processes
 
 
 def emit(**event) -> None:
@@ -117,8 +121,10 @@ def safe_loads(data: bytes):
     import torch
 
     try:
-        return torch.load(io.BytesIO(data), weights_only=True, map_location="cpu")
-    except Exception as error:
+        return torch.load(
+            io.BytesIO(data), weights_only=True, map_location="cpu"
+        )
+    except Exception as error:  # noqa: BLE001  (any unreadable reply)
         raise ProtocolError(
             f"unreadable reply ({type(error).__name__})"
         ) from None
@@ -186,7 +192,7 @@ class Link:
             message = ("cbreturn", value)
         except ProtocolError:
             raise
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001  (reported to the student process)
             message = ("cberror", f"{type(error).__name__}: {error}")
         send(self.sock, pickle.dumps(message))
 
@@ -244,7 +250,11 @@ class Proxy:
         differentiable = reply.get("differentiable", [])
         if leaves and any(differentiable):
             result = _attach_graph(
-                self._link, reply.get("call_id"), leaves, result, differentiable
+                self._link,
+                reply.get("call_id"),
+                leaves,
+                result,
+                differentiable,
             )
         return result
 
@@ -306,9 +316,7 @@ def _attach_graph(link, call_id, leaves, result, differentiable):
 
         @staticmethod
         def backward(ctx, *grads):
-            grads = [
-                g if d else None for g, d in zip(grads, differentiable)
-            ]
+            grads = [g if d else None for g, d in zip(grads, differentiable)]
             got = link.request("backward", call_id, grads)
             if not isinstance(got, list) or len(got) != len(leaves):
                 raise ProtocolError("gradients that do not match the inputs")
@@ -354,7 +362,9 @@ def serve_student(sock: socket.socket, shell) -> None:
             elif kind == "backward":
                 outputs, inputs = graphs[message[1]]
                 grads = message[2]
-                pairs = [(o, g) for o, g in zip(outputs, grads) if g is not None]
+                pairs = [
+                    (o, g) for o, g in zip(outputs, grads) if g is not None
+                ]
                 got = torch.autograd.grad(
                     [o for o, _ in pairs],
                     inputs,
@@ -363,7 +373,7 @@ def serve_student(sock: socket.socket, shell) -> None:
                     retain_graph=True,
                 )
                 reply("ok", [None if g is None else g.detach() for g in got])
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001  (student code: anything)
             reply("raise", _describe(error))
 
 
@@ -413,7 +423,7 @@ def _call(sock, namespace, graphs, name, payload):
     args, kwargs = decode(payload)
     function = namespace.get(name)
     if not callable(function):
-        raise NameError(f"name {name!r} is not defined")
+        raise NameError(f"name {name!r} is not defined")  # noqa: TRY004  (what Python says)
     result = _plain(function(*args, **kwargs))
     flat: list = []
     _flatten(result, flat)
@@ -465,7 +475,11 @@ def _plain(value):
     import torch
 
     if isinstance(value, torch.Tensor):
-        return value.as_subclass(torch.Tensor) if type(value) is not torch.Tensor else value
+        return (
+            value.as_subclass(torch.Tensor)
+            if type(value) is not torch.Tensor
+            else value
+        )
     if isinstance(value, tuple):
         return tuple(_plain(v) for v in value)
     if isinstance(value, list):
@@ -487,7 +501,13 @@ def _describe(error: BaseException) -> str:
     """'ZeroDivisionError: division by zero (line 3 of your answer)'."""
     text = f"{type(error).__name__}: {error}".strip().rstrip(":")
     frames = traceback.extract_tb(error.__traceback__)
-    cells = [f for f in frames if f.filename.startswith("<ipython-input") or "ipykernel" in f.filename or f.filename.startswith("/tmp/ipykernel")]
+    cells = [
+        f
+        for f in frames
+        if f.filename.startswith("<ipython-input")
+        or "ipykernel" in f.filename
+        or f.filename.startswith("/tmp/ipykernel")
+    ]
     if cells:
         text += f" (line {cells[-1].lineno} of your answer cell)"
     return text
@@ -528,10 +548,21 @@ def judge(job, checks, submission, link: Link, shell, events) -> None:
         for check_id, source in checks[grade_id]:
             result = shell.run_cell(source, store_history=False, silent=True)
             error = result.error_before_exec or result.error_in_exec
-            message = _check_failure(error, exercise["names"], source) if error else ""
+            message = (
+                _check_failure(error, exercise["names"], source)
+                if error
+                else ""
+            )
             if message and note and not isinstance(error, AssertionError):
-                missing = message.startswith("your answer cell does not define")
-                message = note if missing and not note.startswith("your answer cell raised") else f"{note}; then: {message}"
+                missing = message.startswith(
+                    "your answer cell does not define"
+                )
+                message = (
+                    note
+                    if missing
+                    and not note.startswith("your answer cell raised")
+                    else f"{note}; then: {message}"
+                )
             if isinstance(error, (ProtocolError, StudentProcessGone)):
                 raise error
             events(
@@ -559,7 +590,8 @@ def _check_failure(error, names, source) -> str:
 
 def _failing_line(error, source) -> str:
     frames = [
-        f for f in traceback.extract_tb(error.__traceback__)
+        f
+        for f in traceback.extract_tb(error.__traceback__)
         if f.filename.startswith("<ipython-input") or "ipykernel" in f.filename
     ]
     if not frames:
@@ -651,7 +683,7 @@ def _judge_process(job, checks, submission, shell, events_fd) -> None:
         _, status = os.waitpid(student_pid, 0)
         events(event="student_gone", message=_status(status))
         code = 4
-    except BaseException as error:  # a bug of the grader: say so
+    except BaseException as error:  # noqa: BLE001  (a grader bug: say so)
         events(event="internal", message=f"{type(error).__name__}: {error}")
         code = 5
     try:

@@ -36,11 +36,10 @@ import tempfile
 from pathlib import Path
 
 import nbformat
+from book_toc import chapter_notebooks  # tools/book_toc.py
 from nbformat.v4 import new_markdown_cell
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
-
-from book_toc import chapter_notebooks  # tools/book_toc.py
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG_FILE = ROOT / "instructors" / "nbgrader_config.py"
@@ -164,21 +163,29 @@ def marker_problems(chapter: Path) -> list[str]:
         meta = cell.metadata.get("nbgrader", {})
         where = f"{chapter.name}, cell {number} ({meta.get('grade_id', 'no grade_id')})"
         kind = (
-            "solution" if meta.get("solution") else "hidden" if meta.get("grade") else None
+            "solution"
+            if meta.get("solution")
+            else "hidden"
+            if meta.get("grade")
+            else None
         )
         open_block = None
         for line_number, line in enumerate(cell.source.splitlines(), 1):
             text = line.strip()
             if not text.startswith("#"):
                 continue
-            close = difflib.get_close_matches(text.upper(), list(MARKERS), n=1, cutoff=0.75)
             if text not in MARKERS:
-                if close or _LOOKS_LIKE_MARKER.search(text.lstrip("# ")):
-                    if close or text.startswith("##"):
-                        hint = f" (did you mean {close[0]!r}?)" if close else ""
-                        problems.append(
-                            f"{where}, line {line_number}: unknown marker {text!r}{hint}"
-                        )
+                close = difflib.get_close_matches(
+                    text.upper(), list(MARKERS), n=1, cutoff=0.75
+                )
+                if close or (
+                    text.startswith("##")
+                    and _LOOKS_LIKE_MARKER.search(text.lstrip("# "))
+                ):
+                    hint = f" (did you mean {close[0]!r}?)" if close else ""
+                    problems.append(
+                        f"{where}, line {line_number}: unknown marker {text!r}{hint}"
+                    )
                 continue
             block, edge = MARKERS[text]
             if block != kind:
@@ -187,12 +194,18 @@ def marker_problems(chapter: Path) -> list[str]:
                     f"{'solution' if block == 'solution' else 'checks'} cell"
                 )
             elif edge == "begin" and open_block:
-                problems.append(f"{where}, line {line_number}: {text!r} inside another block")
+                problems.append(
+                    f"{where}, line {line_number}: {text!r} inside another block"
+                )
             elif edge == "end" and open_block != block:
-                problems.append(f"{where}, line {line_number}: {text!r} without its BEGIN")
+                problems.append(
+                    f"{where}, line {line_number}: {text!r} without its BEGIN"
+                )
             open_block = block if edge == "begin" else None
         if open_block:
-            problems.append(f"{where}: a BEGIN {open_block.upper()} block is never ended")
+            problems.append(
+                f"{where}: a BEGIN {open_block.upper()} block is never ended"
+            )
     return problems
 
 
@@ -259,8 +272,14 @@ def make_release(
     """
     problems = [p for chapter in chapters for p in marker_problems(chapter)]
     if problems:
-        raise AssignmentError("bad nbgrader markers:\n  " + "\n  ".join(problems))
-    existing = [out / assignment_id(c) for c in chapters if (out / assignment_id(c)).exists()]
+        raise AssignmentError(
+            "bad nbgrader markers:\n  " + "\n  ".join(problems)
+        )
+    existing = [
+        out / assignment_id(c)
+        for c in chapters
+        if (out / assignment_id(c)).exists()
+    ]
     if existing and not overwrite:
         raise OutputExists(
             "these folders exist already: "

@@ -9,5 +9,9 @@ def exp_grad_score(mu, sigma, n_samples, generator):
         torch.exp, mu, sigma, n_samples, generator=generator
     )
     n = math.sqrt(n_samples)
-    return (g_mu.mean().item(), g_sigma.mean().item(),
-            g_mu.std().item() / n, g_sigma.std().item() / n)
+    return (
+        g_mu.mean().item(),
+        g_sigma.mean().item(),
+        g_mu.std().item() / n,
+        g_sigma.std().item() / n,
+    )

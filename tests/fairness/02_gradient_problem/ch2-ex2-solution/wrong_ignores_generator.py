@@ -7,5 +7,9 @@ def exp_grad_exact(mu, sigma):
 def exp_grad_score(mu, sigma, n_samples, generator):
     g_mu, g_sigma = vc.score_function_grad(torch.exp, mu, sigma, n_samples)
     n = math.sqrt(n_samples)
-    return (g_mu.mean().item(), g_sigma.mean().item(),
-            g_mu.std().item() / n, g_sigma.std().item() / n)
+    return (
+        g_mu.mean().item(),
+        g_sigma.mean().item(),
+        g_mu.std().item() / n,
+        g_sigma.std().item() / n,
+    )

@@ -8,5 +8,9 @@ def exp_grad_score(mu, sigma, n_samples, generator):
     g_mu, g_sigma = vc.score_function_grad(
         torch.exp, mu, sigma, n_samples, generator=generator
     )
-    return (g_mu.mean().item(), g_sigma.mean().item(),
-            g_mu.std().item(), g_sigma.std().item())
+    return (
+        g_mu.mean().item(),
+        g_sigma.mean().item(),
+        g_mu.std().item(),
+        g_sigma.std().item(),
+    )
