@@ -238,8 +238,15 @@ class Proxy:
             return value
 
         payload = encode((args, kwargs))
+        # pickling a model leaves out its parameters' .grad: they travel beside it
+        grads = [
+            [p.grad for p in obj.parameters()]
+            if isinstance(obj, torch.nn.Module)
+            else None
+            for obj in objects
+        ]
         reply = self._link.request(
-            "call", self._name, payload, callbacks=callbacks
+            "call", self._name, payload, grads, callbacks=callbacks
         )
         if not isinstance(reply, dict):
             raise ProtocolError("a call reply that is not a dict")
@@ -380,7 +387,7 @@ def serve_student(sock: socket.socket, shell) -> None:
 _MISSING = object()
 
 
-def _call(sock, namespace, graphs, name, payload):
+def _call(sock, namespace, graphs, name, payload, grads):
     import torch
 
     leaves, generators, objects = {}, {}, []
@@ -421,6 +428,10 @@ def _call(sock, namespace, graphs, name, payload):
         return value
 
     args, kwargs = decode(payload)
+    for obj, obj_grads in zip(objects, grads):
+        if obj_grads is not None:
+            for parameter, grad in zip(obj.parameters(), obj_grads):
+                parameter.grad = grad
     function = namespace.get(name)
     if not callable(function):
         raise NameError(f"name {name!r} is not defined")  # noqa: TRY004  (what Python says)
