@@ -711,9 +711,9 @@ class Grader:
         try:
             import vae_course as vc
 
-            vc.load_mnist(source="offline")
+            vc.load_mnist(source="offline", verbose=False)
             if chosen.profile == "full" and not chosen.offline:
-                vc.load_mnist(download=False)
+                vc.load_mnist(download=False, verbose=False)
         except Exception as error:  # noqa: BLE001  (said in the refusal)
             raise EnvironmentProblem(
                 f"the data for the {chosen.profile!r} profile is not available "
