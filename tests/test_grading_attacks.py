@@ -280,3 +280,14 @@ def test_bad_profile_refuses_to_grade(tmp_path, monkeypatch):
         and "VAE_COURSE_PROFILE" in run.stderr
     )
     assert "garbage" in run.stderr
+
+
+def test_without_bubblewrap_the_grader_warns_or_refuses(monkeypatch, capsys):
+    monkeypatch.setattr(grade, "bwrap_path", lambda: None)
+    grade.Grader()
+    warning = capsys.readouterr().err
+    assert (
+        "NOT isolated" in warning and "apt-get install bubblewrap" in warning
+    )
+    with pytest.raises(grade.EnvironmentProblem, match="bubblewrap"):
+        grade.Grader(require_sandbox=True)
