@@ -4,6 +4,7 @@ Usage (from the repository root, in the venv made by the README's commands)::
 
     python tools/make_assignments.py                      # every chapter in _toc.yml -> release/
     python tools/make_assignments.py book/04_training.ipynb --out /tmp/handout
+    python tools/make_assignments.py --overwrite          # rebuild release/ after a change
 
 The chapter notebooks in ``book/`` are the only copy of the course. This script assembles
 nbgrader's course layout (``source/<chapter>/<chapter>.ipynb``) in a temporary folder, runs
@@ -16,7 +17,9 @@ command line) and copies the result to ``release/<chapter>/<chapter>.ipynb``:
 - outputs (and saved widget state) are cleared; every other cell, the Colab install cell
   included, is kept, plus a short note to the student under the chapter's title.
 
-``release/`` is git-ignored: it is what students get, and it is rebuilt from ``book/``.
+``release/`` is git-ignored: it is what students get, and it is rebuilt from ``book/``
+(``--overwrite`` replaces the chapters' folders there; without it an existing one is an error).
+A marker that is misspelt, misplaced or left open is an error too: nbgrader would ship it.
 Settings shared with the grader (``tools/grade.py``) live in ``instructors/nbgrader_config.py``.
 """
 
@@ -24,18 +27,19 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
 import logging
+import re
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 import nbformat
+from book_toc import chapter_notebooks  # tools/book_toc.py
 from nbformat.v4 import new_markdown_cell
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
-
-from book_toc import chapter_notebooks  # tools/book_toc.py
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG_FILE = ROOT / "instructors" / "nbgrader_config.py"
@@ -135,6 +139,76 @@ def nbgrader_failures(what: str):
         NBGRADER_LOG.removeHandler(failures)
 
 
+MARKERS = {
+    "### BEGIN SOLUTION": ("solution", "begin"),
+    "### END SOLUTION": ("solution", "end"),
+    "### BEGIN HIDDEN TESTS": ("hidden", "begin"),
+    "### END HIDDEN TESTS": ("hidden", "end"),
+}
+_LOOKS_LIKE_MARKER = re.compile(r"\b(BEGIN|END|SOLUTION|HIDDEN|TESTS?)\b")
+
+
+def marker_problems(chapter: Path) -> list[str]:
+    """What is wrong with the nbgrader markers of a chapter ([] when nothing).
+
+    A comment line that looks like a marker (BEGIN, END, SOLUTION, HIDDEN in capitals, or
+    close in spelling to a marker) must be one of the four markers exactly; solution markers
+    belong in solution cells and hidden-test markers in checks cells; each BEGIN has its END,
+    without nesting. nbgrader itself would pass a misspelt marker through as an ordinary
+    comment, shipping the hidden tests (or the solution) to the students.
+    """
+    problems = []
+    nb = nbformat.read(chapter, as_version=4)
+    for number, cell in enumerate(nb.cells, 1):
+        meta = cell.metadata.get("nbgrader", {})
+        where = f"{chapter.name}, cell {number} ({meta.get('grade_id', 'no grade_id')})"
+        kind = (
+            "solution"
+            if meta.get("solution")
+            else "hidden"
+            if meta.get("grade")
+            else None
+        )
+        open_block = None
+        for line_number, line in enumerate(cell.source.splitlines(), 1):
+            text = line.strip()
+            if not text.startswith("#"):
+                continue
+            if text not in MARKERS:
+                close = difflib.get_close_matches(
+                    text.upper(), list(MARKERS), n=1, cutoff=0.75
+                )
+                if close or (
+                    text.startswith("##")
+                    and _LOOKS_LIKE_MARKER.search(text.lstrip("# "))
+                ):
+                    hint = f" (did you mean {close[0]!r}?)" if close else ""
+                    problems.append(
+                        f"{where}, line {line_number}: unknown marker {text!r}{hint}"
+                    )
+                continue
+            block, edge = MARKERS[text]
+            if block != kind:
+                problems.append(
+                    f"{where}, line {line_number}: {text!r} belongs in a "
+                    f"{'solution' if block == 'solution' else 'checks'} cell"
+                )
+            elif edge == "begin" and open_block:
+                problems.append(
+                    f"{where}, line {line_number}: {text!r} inside another block"
+                )
+            elif edge == "end" and open_block != block:
+                problems.append(
+                    f"{where}, line {line_number}: {text!r} without its BEGIN"
+                )
+            open_block = block if edge == "begin" else None
+        if open_block:
+            problems.append(
+                f"{where}: a BEGIN {open_block.upper()} block is never ended"
+            )
+    return problems
+
+
 def assemble_course(course_root: Path, chapters: list[Path]) -> None:
     """Write nbgrader's ``source/<chapter>/<chapter>.ipynb`` layout for ``chapters`` under ``course_root``."""
     for chapter in chapters:
@@ -184,8 +258,34 @@ def generate_assignment(
     return course_root / "release" / name / f"{name}.ipynb"
 
 
-def make_release(chapters: list[Path], out: Path) -> list[Path]:
-    """Write the student version of each chapter to ``out/<chapter>/<chapter>.ipynb``."""
+class OutputExists(Exception):
+    """The output folder of a chapter exists and replacing it was not asked for."""
+
+
+def make_release(
+    chapters: list[Path], out: Path, overwrite: bool = False
+) -> list[Path]:
+    """Write the student version of each chapter to ``out/<chapter>/<chapter>.ipynb``.
+
+    Refuses (AssignmentError) when a chapter's markers are wrong, and (OutputExists) when
+    ``out/<chapter>`` exists, unless ``overwrite``; nothing else in ``out`` is ever touched.
+    """
+    problems = [p for chapter in chapters for p in marker_problems(chapter)]
+    if problems:
+        raise AssignmentError(
+            "bad nbgrader markers:\n  " + "\n  ".join(problems)
+        )
+    existing = [
+        out / assignment_id(c)
+        for c in chapters
+        if (out / assignment_id(c)).exists()
+    ]
+    if existing and not overwrite:
+        raise OutputExists(
+            "these folders exist already: "
+            + ", ".join(_shown(e) for e in existing)
+            + "; pass --overwrite to replace them (nothing else in the folder is touched)"
+        )
     written = []
     with tempfile.TemporaryDirectory(prefix="vae-course-assignments-") as tmp:
         course_root = Path(tmp)
@@ -226,6 +326,11 @@ def main(argv: list[str]) -> int:
         default=DEFAULT_OUT,
         help="release folder (default: release/ at the repository root)",
     )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the chapters' folders in the release folder if they exist",
+    )
     args = parser.parse_args(argv)
 
     chapters = [p.resolve() for p in args.chapters] or chapter_notebooks()
@@ -242,8 +347,8 @@ def main(argv: list[str]) -> int:
         )
         return 1
     try:
-        written = make_release(chapters, args.out.resolve())
-    except AssignmentError as error:
+        written = make_release(chapters, args.out.resolve(), args.overwrite)
+    except (AssignmentError, OutputExists) as error:
         print(error, file=sys.stderr)
         return 1
     for path in written:

@@ -1,0 +1,3 @@
+# wrong: the scale detached, so no gradient reaches it
+def weibull_icdf(u, scale, concentration):
+    return scale.detach() * (-torch.log1p(-u)) ** (1.0 / concentration)
