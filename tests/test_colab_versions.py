@@ -25,7 +25,6 @@ import json
 import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import nbformat
@@ -44,10 +43,10 @@ def _canonical(name: str) -> str:
     return name.lower().replace("_", "-").replace(".", "-")
 
 
-def _colab_versions() -> dict[str, str]:
-    """Colab's CPU runtime: distribution name -> version (local '+cpu' suffix dropped)."""
+def _colab_versions(freeze: Path = FREEZE) -> dict[str, str]:
+    """Colab's runtime: distribution name -> version (local '+cpu' suffix dropped)."""
     versions = {}
-    for line in FREEZE.read_text(encoding="utf-8").splitlines():
+    for line in freeze.read_text(encoding="utf-8").splitlines():
         if "==" in line and not line.startswith("#"):
             name, version = line.split("==", 1)
             versions[_canonical(name)] = version.split("+")[0].strip()
@@ -225,9 +224,22 @@ def test_install_cell_and_chapters_in_colab_versions(colab_python, tmp_path):
         )
 
 
-def test_colab_versions_file_is_colabs():
-    """The copy of Colab's list names the versions the issue and the README quote."""
-    colab = _colab_versions()
-    assert colab["ipywidgets"] == "7.7.1" and colab["torch"] == "2.11.0"
-    text = textwrap.dedent(FREEZE.read_text(encoding="utf-8")[:400])
-    assert "pip freeze" in text
+@pytest.mark.parametrize("runtime", ["cpu", "gpu"])
+def test_dependency_bounds_admit_colabs_versions(runtime):
+    """Every dependency in pyproject.toml accepts the version Colab has (CPU and GPU runtimes)."""
+    tomllib = pytest.importorskip("tomllib")
+    from packaging.requirements import Requirement
+
+    colab = _colab_versions(FREEZE.with_name(f"pip-freeze.{runtime}.txt"))
+    project = tomllib.loads(
+        (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    )["project"]
+    refused = []
+    for line in project["dependencies"]:
+        requirement = Requirement(line)
+        name = _canonical(requirement.name)
+        assert name in colab, f"Colab's {runtime} runtime has no {name}"
+        if not requirement.specifier.contains(colab[name], prereleases=True):
+            refused.append(f"{line} refuses Colab's {name} {colab[name]}")
+    assert not refused, refused
+    assert colab["ipywidgets"] == "7.7.1"  # the copy is Colab's list
