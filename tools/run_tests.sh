@@ -36,8 +36,11 @@ nbval=(python -m pytest "${notebooks[@]}" --nbval --nbval-current-env
 # then reused, like .venv.
 if [ -z "${VAE_COURSE_NO_COLAB_ENV:-}" ]; then
   start=$SECONDS
-  bash tools/colab_env.sh >/dev/null
-  echo "setup: the Colab-versions environment took $((SECONDS - start)) s"
+  if bash tools/colab_env.sh >/dev/null; then
+    echo "setup: the Colab-versions environment took $((SECONDS - start)) s"
+  else
+    echo "setup: could not build the Colab-versions environment (tests/test_colab_versions.py says why)"
+  fi
 fi
 
 # Stored outputs must not depend on the machine. Besides the run below (this machine as it is),
