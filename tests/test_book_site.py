@@ -12,6 +12,9 @@ every page of ``_toc.yml`` is opened in headless Chromium. On each page:
   progress bars are saved in their final state, and every widget is drawn on the page by the
   site's own copy of ipywidgets' HTML manager (fetched by tools/setup_env.sh);
 - no local request answers an error (the server's log) and every local ``href``/``src`` resolves;
+- no code block, printed output or table needs sideways scrolling at common desktop widths
+  (windows 1200 and 1400 pixels wide): the code and outputs fit the text column;
+- the Colab install cell is not on the page (it is for Colab only);
 - screenshots are saved under ``_build/screenshots/`` for a person to look at: ``<page>.top.png`` (the
   first screen) and the whole page in parts 10,000 pixels tall (``<page>.page-1.png``, ...).
 
@@ -354,6 +357,40 @@ const views = Array.from(document.querySelectorAll('script[type="application/vnd
 return views.every(v => v.previousElementSibling && v.previousElementSibling.classList.contains('widget-subarea'));
 """
 
+# Code blocks and outputs (and anything else in the article) wider than the box they sit in: a
+# reader would have to scroll sideways (or the text sticks out of the column). Display maths is
+# checked on its own (JS_MATH).
+JS_OVERFLOW = r"""
+const article = document.querySelector('main article') || document.querySelector('article');
+if (!article) return ['the page has no article element'];
+const right = article.getBoundingClientRect().right;
+const where = el => {
+  const cell = el.closest('.cell');
+  const text = (el.textContent || '').trim().split('\n').sort((a, b) => b.length - a.length)[0] || '';
+  return el.tagName.toLowerCase() + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : '')
+    + (cell ? ' in a cell (' + (el.closest('.cell_output') ? 'output' : cell.className.split(' ').filter(c => c.startsWith('tag_')).join(' ') || 'code') + ')' : '')
+    + ': longest line ' + text.length + ' characters, "' + text.slice(0, 70) + '"';
+};
+const problems = [];
+for (const el of article.querySelectorAll('*')) {
+  if (el.closest('mjx-container, .math, script, style')) continue;
+  const style = getComputedStyle(el);
+  if (style.display === 'none' || style.visibility === 'hidden') continue;
+  const scrolls = ['auto', 'scroll'].includes(style.overflowX);
+  if (scrolls && el.scrollWidth > el.clientWidth + 1) {
+    problems.push(where(el) + ' scrolls sideways (' + el.scrollWidth + ' px of content in ' + el.clientWidth + ' px)');
+  } else if (el.matches('pre, table, .cell_output, .highlight, img')
+             && el.getBoundingClientRect().right > right + 1) {
+    problems.push(where(el) + ' sticks out of the column by ' + Math.round(el.getBoundingClientRect().right - right) + ' px');
+  }
+}
+// report the innermost offender only (a scrolling <pre> inside a .highlight inside a cell)
+return problems.filter((p, i) => problems.indexOf(p) === i);
+"""
+
+OVERFLOW_WIDTHS = (1200, 1400)
+"""Window widths (pixels) at which nothing may need sideways scrolling."""
+
 JS_LOCAL_REFS = r"""
 const base = arguments[0];
 const urls = new Set();
@@ -569,6 +606,23 @@ def test_page_in_browser(docname, server, browser):
         )
         if links != {expected}:
             problems.append(f"Colab links {sorted(links)} != [{expected!r}]")
+
+    for width in OVERFLOW_WIDTHS:
+        browser.set_window_size(width, 900)
+        browser.execute_script(
+            "return new Promise(r => requestAnimationFrame(() => r()))"
+        )
+        problems += [
+            f"at {width} px: {p}" for p in browser.execute_script(JS_OVERFLOW)
+        ]
+    browser.set_window_size(1280, 900)
+    if browser.execute_script(
+        "return document.body.innerText.includes('import google.colab')"
+    ):
+        problems.append(
+            "the Colab install cell shows on the page (tag it remove-cell: "
+            "python tools/colab_cell.py --fix)"
+        )
 
     for path, status in server.log[first_request:]:
         if status >= 400 and path != "/favicon.ico":

@@ -1,5 +1,7 @@
 """A small Sphinx extension for the course website (loaded from _config.yml: sphinx.local_extensions).
 
+0. The site's own style sheet, tools/book_static/code-column.css: code and outputs fit the column.
+
 1. Saved widgets (progress bars, sliders) are drawn on the static pages by ipywidgets' HTML manager
 and require.js. myst-nb loads both from CDNs; when tools/setup_env.sh has fetched them from the npm
 registry into ``<venv>/share/vae-course/widgets`` (it does when npm is on the machine), the site
@@ -19,6 +21,9 @@ import sys
 from pathlib import Path
 
 WIDGETS_SUBDIR = "widgets"
+STATIC = Path(__file__).parent / "book_static"
+"""Files the site serves from _static/: widgets-paths.js and code-column.css (the code's font size,
+so that 80 characters fit the text column)."""
 
 
 def _widget_js_folder() -> Path | None:
@@ -39,11 +44,7 @@ def _use_local_widget_js(app, config) -> None:
         return
     # Copied to _static/widgets/ (add_js_file resolves relative names against _static), with
     # _static/widgets-paths.js, which points require.js at that folder.
-    config.html_static_path = [
-        *config.html_static_path,
-        str(folder),
-        str(Path(__file__).parent / "book_static"),
-    ]
+    config.html_static_path = [*config.html_static_path, str(folder)]
     config.nb_ipywidgets_js = {
         f"{WIDGETS_SUBDIR}/require.js": {},
         "widgets-paths.js": {},
@@ -79,7 +80,13 @@ def _deduplicate_scripts(
     scripts[:] = unique
 
 
+def _add_static_folder(app, config) -> None:
+    config.html_static_path = [*config.html_static_path, str(STATIC)]
+
+
 def setup(app):
+    app.connect("config-inited", _add_static_folder)
     app.connect("config-inited", _use_local_widget_js)
+    app.add_css_file("code-column.css")
     app.connect("html-page-context", _deduplicate_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

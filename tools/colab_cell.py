@@ -35,6 +35,10 @@ DISTRIBUTION = "vae-course"
 TAG = "colab-install"
 """Cell tag of the install cell."""
 
+HIDDEN_TAG = "remove-cell"
+"""Jupyter Book's tag that leaves the install cell off the website: it is for Colab only (it stays
+the first code cell of the notebook, which is what Colab runs)."""
+
 TEMPLATE = """\
 # Runs only in Google Colab: installs the course package there and keeps Colab's own torch.
 # Anywhere else this cell does nothing.
@@ -112,8 +116,10 @@ def problems(path: Path, root: Path = ROOT) -> list[str]:
             f"{name}: the first code cell is not the Colab install cell "
             f"(run `python tools/colab_cell.py --fix`)"
         )
-    if TAG not in cell.get("metadata", {}).get("tags", []):
-        found.append(f"{name}: the install cell lacks the tag {TAG!r}")
+    tags = cell.get("metadata", {}).get("tags", [])
+    for tag in (TAG, HIDDEN_TAG):
+        if tag not in tags:
+            found.append(f"{name}: the install cell lacks the tag {tag!r}")
     if cell.get("outputs"):
         found.append(
             f"{name}: the install cell has outputs (it must print nothing outside Colab)"
@@ -138,12 +144,15 @@ def fix(path: Path, root: Path = ROOT) -> bool:
         )
         cell.source = source
         tags = cell.metadata.setdefault("tags", [])
-        if TAG not in tags:
-            tags.insert(0, TAG)
+        for tag in (TAG, HIDDEN_TAG):
+            if tag not in tags:
+                tags.append(tag)
         cell.outputs = []
         changed = before != (cell.source, list(tags), 0)
     else:
-        new = nbformat.v4.new_code_cell(source, metadata={"tags": [TAG]})
+        new = nbformat.v4.new_code_cell(
+            source, metadata={"tags": [TAG, HIDDEN_TAG]}
+        )
         ids = {c.get("id") for c in nb.cells}
         if TAG not in ids:
             new.id = TAG

@@ -1,26 +1,85 @@
 #!/usr/bin/env bash
-# Run every test: the package's unit tests, every notebook under nbval, the Colab and
-# assignment tests, and the browser test of the built site. Does its own set-up on a fresh
-# machine (virtual environment in .venv; Debian's chromium for the browser test when run as root).
+# Run every test: the package's unit tests, every notebook under strict nbval, the Colab and
+# assignment tests, and the browser test of the built site; then the notebooks again under strict
+# nbval on two other CPU "personalities" (see below), in parallel with the main run. Does its own
+# set-up on a fresh machine (virtual environment in .venv, Colab's package versions in
+# .venv-colab, Debian's chromium and bubblewrap when run as root or with passwordless sudo).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 source tools/setup_env.sh
-# The browser test of the built site drives Debian's Chromium through its ChromeDriver: install
-# them when missing and allowed
-# (root, or passwordless sudo, with apt-get, as in CI); otherwise that test says what to do.
-if ! command -v chromedriver >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 \
-   && [ -z "${VAE_COURSE_NO_BROWSER:-}" ]; then
+# Debian packages the tests drive: Chromium and its ChromeDriver (the browser test of the built
+# site) and bubblewrap (the grader runs students' code in its sandbox). Installed when missing and
+# allowed (root, or passwordless sudo, with apt-get, as in CI); otherwise those tests say what to do.
+debian=()
+if ! command -v chromedriver >/dev/null 2>&1 && [ -z "${VAE_COURSE_NO_BROWSER:-}" ]; then
+  debian+=(chromium chromium-driver)
+fi
+if ! command -v bwrap >/dev/null 2>&1; then debian+=(bubblewrap); fi
+if [ "${#debian[@]}" -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
   as_root=""
   if [ "$(id -u)" != 0 ]; then as_root="sudo -n"; fi
   if [ -z "$as_root" ] || sudo -n true 2>/dev/null; then
-    echo "setup: installing chromium and chromium-driver for the browser test (about a minute)"
+    echo "setup: installing ${debian[*]} with apt-get (about a minute)"
     $as_root apt-get update -qq
-    $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+    $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${debian[@]}" >/dev/null
   fi
 fi
 # The CI profile: the offline sample of real digits and few epochs (see vae_course/settings.py).
 export VAE_COURSE_PROFILE="${VAE_COURSE_PROFILE:-quick}"
 export VAE_COURSE_OFFLINE="${VAE_COURSE_OFFLINE:-1}"
-python -m pytest tests book/*.ipynb --nbval --nbval-current-env \
-  --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider "$@"
+notebooks=(book/*.ipynb)
+nbval=(python -m pytest "${notebooks[@]}" --nbval --nbval-current-env
+       --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider)
+
+# Colab's package versions (tests/test_colab_versions.py runs the chapters in them): built once,
+# then reused, like .venv.
+if [ -z "${VAE_COURSE_NO_COLAB_ENV:-}" ]; then
+  start=$SECONDS
+  if bash tools/colab_env.sh >/dev/null; then
+    echo "setup: the Colab-versions environment took $((SECONDS - start)) s"
+  else
+    echo "setup: could not build the Colab-versions environment (tests/test_colab_versions.py says why)"
+  fi
+fi
+
+# Stored outputs must not depend on the machine. Besides the run below (this machine as it is),
+# the notebooks run under strict nbval with torch's generic CPU kernels and MKL limited to SSE4.2
+# in its reproducible code path (another instruction set), and with one thread (another summation
+# order). They run in the background while the main run goes on; `VAE_COURSE_PERSONALITIES=0`
+# skips them.
+logs="_build/personalities"
+pids=()
+names=()
+if [ "${VAE_COURSE_PERSONALITIES:-1}" != 0 ]; then
+  mkdir -p "$logs"
+  personality() {  # name, then VAR=value settings
+    local name="$1"; shift
+    (start=$SECONDS; rc=0
+     env "$@" "${nbval[@]}" -q > "$logs/$name.log" 2>&1 || rc=$?
+     echo "$name: strict nbval with $* took $((SECONDS - start)) s" >> "$logs/$name.log"
+     exit "$rc") &
+    pids+=($!); names+=("$name")
+  }
+  personality generic-kernels ATEN_CPU_CAPABILITY=default MKL_ENABLE_INSTRUCTIONS=SSE4_2 \
+    MKL_CBWR=COMPATIBLE
+  personality one-thread OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+fi
+
+start=$SECONDS
+status=0
+python -m pytest tests "${notebooks[@]}" --nbval --nbval-current-env \
+  --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider "$@" || status=$?
+echo "the main run took $((SECONDS - start)) s"
+for i in "${!pids[@]}"; do
+  rc=0
+  wait "${pids[$i]}" || rc=$?
+  if [ "$rc" != 0 ]; then
+    echo "FAILED: the notebooks under the ${names[$i]} personality (log: $logs/${names[$i]}.log):"
+    tail -n 60 "$logs/${names[$i]}.log"
+    status=1
+  else
+    tail -n 2 "$logs/${names[$i]}.log"
+  fi
+done
+exit "$status"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Make (or reuse) the course's virtual environment in .venv and install everything into it:
-# the pinned requirements and this package in editable mode. Safe to run again: it reinstalls
-# only when requirements.txt or pyproject.toml changed.
+# the lock (requirements.txt: every package pinned, made from requirements.in by
+# `uv pip compile requirements.in -o requirements.txt --python-version 3.11`) and this package in
+# editable mode. Safe to run again: it reinstalls only when requirements.txt or pyproject.toml
+# changed.
 #
 # Source it (`source tools/setup_env.sh`) to get the environment in your shell, as build_book.sh
 # and run_tests.sh do; it leaves your shell's options alone (the work runs in a subshell with

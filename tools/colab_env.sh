@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Make (or reuse) "Colab in a folder": a virtual environment in .venv-colab holding Colab's own
+# versions of every package the course touches, as Google publishes them for Colab's CPU runtime
+# (tests/colab/pip-freeze.cpu.txt, a verbatim copy of googlecolab/backend-info's pip-freeze.cpu.txt).
+# tests/test_colab_versions.py installs the course package into it as the notebooks' first cell
+# does and runs every chapter there.
+#
+#   bash tools/colab_env.sh          # prints the environment's python
+#
+# Colab's CPU runtime has Python 3.13; the closest this script finds is used (PYTHON=... to choose).
+# The torch and torchvision of Colab's CPU runtime are "+cpu" builds; the registry serves the same
+# versions as its default (CUDA-enabled) builds, so the CUDA libraries those pull in are not taken
+# from Colab's list (they are not packages the course touches, and Colab's CPU runtime has none).
+# Safe to run again: it rebuilds only when the version list or this script changed, and removes a
+# vae-course left installed by an interrupted test.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="${VAE_COURSE_COLAB_VENV:-$root/.venv-colab}"
+freeze="$root/tests/colab/pip-freeze.cpu.txt"
+# What the course touches: its dependencies (pyproject.toml), what the chapters import, and what a
+# notebook runs on (the kernel and the code that executes notebooks).
+packages=(torch torchvision numpy matplotlib tqdm ipywidgets widgetsnbextension scikit-learn
+          mlxtend pandas scipy pillow ipykernel ipython jupyter_client nbclient nbformat)
+
+if [ -z "${PYTHON:-}" ]; then
+  for candidate in python3.13 python3.12 python3.11 python3; do
+    if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import venv' 2>/dev/null; then
+      PYTHON="$candidate"; break
+    fi
+  done
+fi
+constraints="$venv/colab-constraints.txt"
+want="$( (cat "$freeze" "${BASH_SOURCE[0]}"; "$PYTHON" --version) | sha256sum | cut -d' ' -f1)"
+stamp="$venv/.vae-course-colab"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "setup: building Colab's package versions in $venv with $("$PYTHON" --version)" \
+       "(a few minutes the first time)" >&2
+  rm -rf "$venv"
+  "$PYTHON" -m venv "$venv"
+  # Colab's list as pip constraints: '+cpu' builds named by version, CUDA libraries left out.
+  sed -E 's/\+(cpu|cu[0-9]+)$//' "$freeze" | grep -v -E '^(nvidia-|cuda-|triton==)' > "$constraints"
+  pip_version="$(grep -E '^pip==' "$freeze" | cut -d= -f3)"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "pip==$pip_version" >&2
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+    -c "$constraints" "${packages[@]}" >&2
+  echo "$want" > "$stamp"
+elif "$venv/bin/python" -m pip show --quiet vae-course >/dev/null 2>&1; then
+  "$venv/bin/python" -m pip uninstall --quiet --yes vae-course >&2
+fi
+echo "$venv/bin/python"
