@@ -25,6 +25,10 @@ if [ "${#debian[@]}" -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
     $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${debian[@]}" >/dev/null
   fi
 fi
+# Lint first (seconds): the project's habits, and no line a reader sees wider than the book's
+# column (settings in pyproject.toml).
+ruff check .
+ruff format --check . >/dev/null || { ruff format --check .; exit 1; }
 # The CI profile: the offline sample of real digits and few epochs (see vae_course/settings.py).
 export VAE_COURSE_PROFILE="${VAE_COURSE_PROFILE:-quick}"
 export VAE_COURSE_OFFLINE="${VAE_COURSE_OFFLINE:-1}"
