@@ -39,8 +39,8 @@ HIDDEN_TAG = "remove-cell"
 the first code cell of the notebook, which is what Colab runs)."""
 
 TEMPLATE = """\
-# Runs only in Google Colab: installs the course package there and keeps Colab's own torch.
-# Anywhere else this cell does nothing.
+# Runs only in Google Colab: installs the course package there and keeps
+# Colab's own torch. Anywhere else this cell does nothing.
 import subprocess
 import sys
 

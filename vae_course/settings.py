@@ -34,7 +34,7 @@ class Settings:
     data_source: str  # "auto" or "offline"
 
     def describe(self) -> str:
-        """Two lines, each at most 79 characters: the profile and what it sets."""
+        """The profile and what it sets, in two lines for the book's column."""
         data = (
             "offline sample of real MNIST digits"
             if self.data_source == "offline"
