@@ -342,7 +342,12 @@ def serve_student(sock: socket.socket, shell) -> None:
     graphs: dict[int, tuple] = {}
 
     def reply(*message):
-        send(sock, dumps_safe(_plain(message)))
+        data = dumps_safe(_plain(message))
+        try:  # what the judge could not read would count as tampering
+            safe_loads(data)
+        except ProtocolError:
+            data = dumps_safe(("raise", _not_data(message)))
+        send(sock, data)
 
     while True:
         try:
@@ -384,6 +389,18 @@ def serve_student(sock: socket.socket, shell) -> None:
 
 
 _MISSING = object()
+
+
+def _not_data(message) -> str:
+    """Why an answer's value cannot cross to the judge, for the student."""
+    value = message[1] if len(message) > 1 else None
+    if isinstance(value, dict) and "result" in value:
+        value = value["result"]
+    return (
+        f"TypeError: it returned a {type(value).__name__}, which the grader "
+        "cannot read; return tensors, numbers, strings, lists, tuples or "
+        "dicts (the task says which)"
+    )
 
 
 def _call(sock, namespace, graphs, name, payload, grads):
