@@ -8,7 +8,7 @@ where q_phi(z|x) becomes a point mass at mu_phi(x) and the KL term is dropped
 course's trainer runs it unchanged:
 
 * ``encode`` returns ``(mu, logvar)`` with ``logvar`` fixed at
-  :data:`POINT_MASS_LOGVAR` (sigma = exp(-10), about 4.5e-5), so
+  ``POINT_MASS_LOGVAR`` (sigma = exp(-10), about 4.5e-5), so
   z = mu + sigma * eps is mu up to noise far below the decoder's resolution,
   and no gradient reaches any variance parameter (there is none);
 * ``train(ae, data, epochs, beta=0.0)`` then minimises
@@ -29,7 +29,7 @@ POINT_MASS_LOGVAR = -20.0  # log sigma^2 of the "point mass": sigma = exp(-10)
 
 
 class Autoencoder(MLPVAE):
-    """The 784-400-k-400-784 ReLU network of :class:`MLPVAE`, deterministic.
+    """The 784-400-k-400-784 ReLU network of MLPVAE, deterministic.
 
     Same layers as ``MLPVAE(latent_dim, hidden_dim, likelihood)`` except the
     log-variance head, which an autoencoder does not have.
@@ -55,7 +55,7 @@ class Autoencoder(MLPVAE):
         """x ``[batch, 1, 28, 28]`` -> ``(z, logvar)``, each ``[batch, k]``.
 
         ``z = mu_phi(x)`` is the code; ``logvar`` is the constant
-        :data:`POINT_MASS_LOGVAR`, so that the trainer's reparameterized
+        ``POINT_MASS_LOGVAR``, so that the trainer's reparameterized
         sample equals z.
         """
         z = self.fc_mu(self.encoder(self._check_images(x)))

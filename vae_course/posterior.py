@@ -36,14 +36,13 @@ from .models import require_vae
 class GridPosterior(NamedTuple):
     """The posterior of a k = 2 model on a square grid.
 
-    Attributes:
-        axis: ``[n]`` the grid values of z_1 and of z_2 (the same for both).
-        z: ``[n * n, 2]`` the grid points, z_1 varying fastest (point
-            ``r * n + c`` is ``(axis[c], axis[r])``).
-        log_joint: ``[batch, n * n]`` log p_theta(x, z) at each point, nats.
-        log_evidence: ``[batch]`` log p_theta(x) from the grid, nats.
-        log_posterior: ``[batch, n * n]`` log p_theta(z|x), a log-density in z.
-        cell_area: dA, the area of one grid cell.
+    Its fields: ``axis`` ``[n]``, the grid values of z_1 and of z_2 (the
+    same for both); ``z`` ``[n * n, 2]``, the grid points, z_1 varying
+    fastest (point ``r * n + c`` is ``(axis[c], axis[r])``); ``log_joint``
+    ``[batch, n * n]``, log p_theta(x, z) at each point in nats;
+    ``log_evidence`` ``[batch]``, log p_theta(x) from the grid in nats;
+    ``log_posterior`` ``[batch, n * n]``, log p_theta(z|x), a log-density
+    in z; ``cell_area``, dA, the area of one grid cell.
     """
 
     axis: torch.Tensor

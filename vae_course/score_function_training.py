@@ -147,7 +147,7 @@ def encoder_gradient_noise(
     r"""Spread of the encoder's gradient over fresh noise for one fixed batch.
 
     Draws ``n_repeats`` gradients g_r of the batch loss with respect to phi
-    (:func:`encoder_parameters`), each from new samples of z, with
+    (``encoder_parameters``), each from new samples of z, with
     ``estimator="score"`` (:func:`score_function_loss`) or ``"reparam"``
     (``-elbo(model, x, n_samples).total.mean()``, the trainer's loss), and
     returns
