@@ -183,6 +183,11 @@ def test_install_cell_and_chapters_in_colab_versions(colab_python, tmp_path):
             "JUPYTER_PATH": str(tmp_path / "jupyter"),
             "VAE_COURSE_PROFILE": "quick",
             "VAE_COURSE_OFFLINE": "1",
+            # One thread: this run shares two cores with the main run and the
+            # personalities, and threads spinning on a busy core made it many
+            # times slower. (Thread count is the one-thread personality's test.)
+            "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
         }
         times = {}
         for path in book_toc.chapter_notebooks():

@@ -65,8 +65,9 @@ if [ "${VAE_COURSE_PERSONALITIES:-1}" != 0 ]; then
      exit "$rc") &
     pids+=($!); names+=("$name")
   }
+  # (one thread each: they share the machine with the main run, which keeps torch's default)
   personality generic-kernels ATEN_CPU_CAPABILITY=default MKL_ENABLE_INSTRUCTIONS=SSE4_2 \
-    MKL_CBWR=COMPATIBLE
+    MKL_CBWR=COMPATIBLE OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
   personality one-thread OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 fi
 
