@@ -196,6 +196,39 @@ class Link:
         send(self.sock, pickle.dumps(message))
 
 
+UNREADABLE = "__unreadable__"
+
+
+class Unreadable:
+    """What the judge gets for a returned value that is not data (a model, a
+    History...): harmless until a check uses it, then a clear TypeError."""
+
+    def __init__(self, what: str):
+        self._what = what
+
+    def _fail(self, *args, **kwargs):
+        raise TypeError(
+            f"your function returned a {self._what}, which the grader cannot "
+            "read; return tensors, numbers, strings, lists, tuples or dicts "
+            "(the task says which)"
+        )
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        self._fail()
+
+    def __repr__(self) -> str:
+        return f"<your {self._what}, which the grader cannot read>"
+
+    __iter__ = __len__ = __float__ = __int__ = __bool__ = __index__ = _fail
+    __getitem__ = __call__ = __array__ = __eq__ = __ne__ = _fail
+    __lt__ = __le__ = __gt__ = __ge__ = _fail
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _fail
+    __truediv__ = __rtruediv__ = __neg__ = __abs__ = __pow__ = _fail
+    __hash__ = None
+
+
 class Proxy:
     """Stands, in the judge, for a function the student's answer cell defined."""
 
@@ -253,6 +286,8 @@ class Proxy:
             generator.set_state(state)
         _write_back(objects, reply.get("objects", []))
         result = reply.get("result")
+        if isinstance(result, dict) and set(result) == {UNREADABLE}:
+            return Unreadable(str(result[UNREADABLE]))
         differentiable = reply.get("differentiable", [])
         if leaves and any(differentiable):
             result = _attach_graph(
@@ -347,6 +382,14 @@ def serve_student(sock: socket.socket, shell) -> None:
             safe_loads(data)
         except ProtocolError:
             data = dumps_safe(("raise", _not_data(message)))
+            if message[0] == "ok" and isinstance(message[1], dict):
+                # a call's result that is not data: the judge gets a marker
+                # and fails only a check that uses the value
+                value = message[1].get("result")
+                marked = {**message[1], "result": {UNREADABLE: _what(value)}}
+                with contextlib.suppress(ProtocolError):
+                    safe_loads(dumps_safe(_plain(("ok", marked))))
+                    data = dumps_safe(_plain(("ok", marked)))
         send(sock, data)
 
     while True:
@@ -389,6 +432,10 @@ def serve_student(sock: socket.socket, shell) -> None:
 
 
 _MISSING = object()
+
+
+def _what(value) -> str:
+    return type(value).__name__
 
 
 def _not_data(message) -> str:
