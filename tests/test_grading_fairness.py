@@ -123,7 +123,10 @@ def runs(monkeypatch_module, request):
         params = getattr(getattr(item, "callspec", None), "params", {})
         chapter = params.get("chapter")
         if (
-            item.module.__name__ == __name__
+            # (the session also holds nbval's notebook cells, which have
+            # no module)
+            getattr(getattr(item, "module", None), "__name__", None)
+            == __name__
             and chapter
             and chapter not in needed
             and item.get_closest_marker("slow")
