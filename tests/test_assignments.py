@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -264,3 +265,29 @@ def test_existing_output_is_kept_unless_asked(tmp_path, capsys):
     assert not mine.exists()  # the chapter's folder was replaced, as asked
     assert (out / CHAPTERS[0].stem / CHAPTERS[0].name).exists()
     assert other.read_text() == "keep me too"  # nothing else is touched
+
+
+def test_releases_made_at_once_in_threads(tmp_path, monkeypatch):
+    """The grader (--jobs) and the fairness tests make student versions in
+    threads of one process; nbgrader changes the working directory while it
+    runs, so unguarded runs "restore" each other's deleted temporary folders
+    and the process loses its working directory."""
+    import concurrent.futures
+    import os
+
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.chdir(home)
+    chapters = [CHAPTERS[0], CHAPTERS[2]] * 5
+
+    def release(i: int, chapter: Path) -> None:
+        out = tmp_path / f"out{i}"
+        (written,) = ma.make_release([chapter], out)
+        assert read(written).cells
+        shutil.rmtree(out)  # as the grader's temporary folders go
+
+    with concurrent.futures.ThreadPoolExecutor(len(chapters)) as pool:
+        futures = [pool.submit(release, i, c) for i, c in enumerate(chapters)]
+        for future in futures:
+            future.result()
+    assert Path(os.getcwd()) == home

@@ -29,10 +29,12 @@ import argparse
 import contextlib
 import difflib
 import logging
+import os
 import re
 import shutil
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 import nbformat
@@ -119,9 +121,33 @@ class _Failures(logging.Handler):
             self.messages.append(message)
 
 
+# nbgrader's converters change the process's working directory while they
+# run (and go back to the one they found): two at once in one process (the
+# grader's --jobs threads, the fairness tests) would each "go back" to the
+# other's temporary folder, which is then deleted, and every later step of
+# the process would fail. So one nbgrader run at a time, and the working
+# directory is always restored.
+_NBGRADER_LOCK = threading.Lock()
+
+
 @contextlib.contextmanager
 def nbgrader_failures(what: str):
-    """Run nbgrader (logging to NBGRADER_LOG) quietly; turn a failure into an AssignmentError."""
+    """Run nbgrader (logging to NBGRADER_LOG) quietly; turn a failure into an AssignmentError.
+
+    Only one nbgrader run at a time in this process (threads wait), and the
+    working directory is the same afterwards.
+    """
+    with _NBGRADER_LOCK:
+        cwd = os.getcwd()
+        try:
+            with _reported_failures(what):
+                yield
+        finally:
+            os.chdir(cwd)
+
+
+@contextlib.contextmanager
+def _reported_failures(what: str):
     failures = _Failures()
     NBGRADER_LOG.addHandler(failures)
     try:
