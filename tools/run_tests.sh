@@ -29,6 +29,13 @@ fi
 # column (settings in pyproject.toml).
 ruff check .
 ruff format --check . >/dev/null || { ruff format --check .; exit 1; }
+# Several runs share two cores below (the main run, two background personalities, the chapters
+# in Colab's versions). By default torch's OpenMP threads spin while they wait for work, and on
+# busy cores the spinning takes the time the work needs. benchmarks/bench_busy_cores.py, 2 cores:
+# 200 training steps beside two busy processes took 94 s (median of 3) with the default policy
+# and 3 s with OMP_WAIT_POLICY=PASSIVE (about the same as alone, 2.8 s to 3.3 s), which changes
+# no result: waiting threads sleep instead of spinning.
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 # The CI profile: the offline sample of real digits and few epochs (see vae_course/settings.py).
 export VAE_COURSE_PROFILE="${VAE_COURSE_PROFILE:-quick}"
 export VAE_COURSE_OFFLINE="${VAE_COURSE_OFFLINE:-1}"
