@@ -229,6 +229,15 @@ class Unreadable:
     __hash__ = None
 
 
+def _each(fn, value):
+    """``fn`` on each item of a tuple, list or dict: a plain one of that kind."""
+    if isinstance(value, tuple):
+        return tuple(fn(v) for v in value)
+    if isinstance(value, list):
+        return [fn(v) for v in value]
+    return {k: fn(v) for k, v in value.items()}
+
+
 class Proxy:
     """Stands, in the judge, for a function the student's answer cell defined."""
 
@@ -258,12 +267,8 @@ class Proxy:
             if isinstance(value, (torch.nn.Module, torch.optim.Optimizer)):
                 objects.append(value)
                 return value
-            if isinstance(value, tuple):
-                return tuple(encode(v) for v in value)
-            if isinstance(value, list):
-                return [encode(v) for v in value]
-            if isinstance(value, dict):
-                return {k: encode(v) for k, v in value.items()}
+            if isinstance(value, (tuple, list, dict)):
+                return _each(encode, value)
             if callable(value) and not isinstance(value, type):
                 callbacks.append(value)
                 return CallbackArg(len(callbacks) - 1)
@@ -482,12 +487,8 @@ def _call(sock, namespace, graphs, name, payload, grads):
         if isinstance(value, (torch.nn.Module, torch.optim.Optimizer)):
             objects.append(value)
             return value
-        if isinstance(value, tuple):
-            return tuple(decode(v) for v in value)
-        if isinstance(value, list):
-            return [decode(v) for v in value]
-        if isinstance(value, dict):
-            return {k: decode(v) for k, v in value.items()}
+        if isinstance(value, (tuple, list, dict)):
+            return _each(decode, value)
         return value
 
     args, kwargs = decode(payload)
@@ -554,12 +555,8 @@ def _plain(value):
             if type(value) is not torch.Tensor
             else value
         )
-    if isinstance(value, tuple):
-        return tuple(_plain(v) for v in value)
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (tuple, list, dict)):
+        return _each(_plain, value)
     module = type(value).__module__
     if module == "numpy":
         import numpy
