@@ -61,6 +61,7 @@ from .inference import (
     interpolate,
     latent_grid,
     reconstruct,
+    sample_prior,
 )
 from .inverse_cdf import (
     INVERSE_CDFS,
@@ -72,6 +73,7 @@ from .inverse_cdf import (
     laplace_icdf,
     logistic_icdf,
     normal_icdf,
+    uniform_open,
 )
 from .likelihoods import (
     BernoulliLikelihood,
@@ -178,6 +180,7 @@ __all__ = [
     "reparam_grad",
     "reparameterize",
     "retrieval_precision",
+    "sample_prior",
     "save_checkpoint",
     "score_function_grad",
     "seed_everything",
@@ -187,5 +190,6 @@ __all__ = [
     "train",
     "train_step",
     "traversal_effect",
+    "uniform_open",
     "z_squared_grad_variance",
 ]

@@ -51,6 +51,23 @@ def require_callable(name: str, value, expected: str) -> None:
         )
 
 
+def require_sample_shape(shape) -> tuple:
+    """A sample shape: a tuple (or list) of ints >= 0."""
+    if isinstance(shape, bool) or not isinstance(shape, (tuple, list)):
+        raise TypeError(
+            "shape must be a tuple of sizes, e.g. (1000,), or one int, "
+            f"got {shape!r}"
+        )
+    if not all(
+        isinstance(s, int) and not isinstance(s, bool) and s >= 0
+        for s in shape
+    ):
+        raise ValueError(
+            f"shape must hold integers >= 0, e.g. (1000,), got {shape!r}"
+        )
+    return tuple(shape)
+
+
 def require_float(name: str, t: torch.Tensor) -> torch.Tensor:
     """float32 or float64 tensors only.
 
@@ -102,6 +119,16 @@ def require_same_shape(
             f"{name_b} has shape {shape_str(b)} but {name_a} has "
             f"{shape_str(a)}; they must match"
         )
+
+
+def require_generator(seed, like: torch.Tensor) -> torch.Generator:
+    """A ``torch.Generator`` on ``like``'s device seeded with ``seed``."""
+    return torch.Generator(device=like.device).manual_seed(seed)
+
+
+def require_like(ref: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """``t`` on ``ref``'s device in ``ref``'s dtype (plumbing, not maths)."""
+    return t.to(device=ref.device, dtype=ref.dtype)
 
 
 def require_same_trailing_shape(

@@ -200,7 +200,7 @@ def grid_log_marginal(
             "the point of the demo, but too many to run (max 5,000,000)"
         )
     width = 2 * limit / n_points
-    axis = -limit + width * (torch.arange(n_points, dtype=x.dtype) + 0.5)
+    axis = -limit + width * (x.new_tensor(range(n_points)) + 0.5)
     grid = torch.cartesian_prod(*([axis] * k)).reshape(-1, k)  # [G, k]
     log_joint = model.log_joint(x[:, None, :], grid[None, :, :])  # [batch, G]
     return torch.logsumexp(log_joint, dim=1) + k * math.log(
