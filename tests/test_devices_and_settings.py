@@ -303,3 +303,46 @@ def test_unknown_profiles_are_refused(fresh_settings, value):
         vc.settings()
     assert "VAE_COURSE_PROFILE" in str(excinfo.value)
     assert repr(value) in str(excinfo.value)
+
+
+# ------------------------------------------------- dependencies run one way
+def _imports_of(module: str) -> set[str]:
+    source = (Path(vc.__file__).parent / f"{module}.py").read_text()
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            found.add(node.module)
+    return found
+
+
+CHAPTER_5 = {"posterior", "inference", "probes", "downstream"}
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "gaussian",
+        "likelihoods",
+        "linear_gaussian",
+        "prior_monte_carlo",
+        "autoencoder",
+        "bounds",
+    ],
+)
+def test_chapter_1_code_imports_nothing_of_chapter_5(module):
+    assert not _imports_of(module) & CHAPTER_5, _imports_of(module)
+
+
+def test_the_objectives_come_before_the_trainer():
+    """data -> model -> objective -> trainer: the objectives (and evaluate,
+    which measures them) never import the trainer."""
+    assert "training" not in _imports_of("objectives")
+    assert "training" not in _imports_of("bounds")
+    assert vc.evaluate.__module__ == "vae_course.objectives"
+    assert vc.log_normal_diag.__module__ == vc.gaussian_kl.__module__
+
+
+def test_no_exported_name_shadows_a_module_of_the_package():
+    """``import vae_course.settings`` once gave a function, not a module."""
+    modules = {m.name for m in pkgutil.iter_modules(vc.__path__)}
+    assert not modules & set(vc.__all__), modules & set(vc.__all__)
