@@ -132,6 +132,7 @@ class GaussianEncoder(nn.Module):
         self.logvar = nn.Linear(features, latent_dim)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(mu, logvar)`` of q_phi(z|x), each ``[batch, latent_dim]``."""
         h = self.body(x)
         return self.mu(h), self.logvar(h)
 
