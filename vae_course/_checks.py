@@ -4,9 +4,10 @@ The messages follow one pattern, ``"logvar has shape [32, 10] but mu has
 [32, 20]"``, so a student who passes the wrong tensor learns which one and
 why, instead of meeting a broadcast error deep inside torch.
 
-These are the guards around the maths: :func:`vae_course.show_source` leaves
-statements that call them (and ``if ...: raise`` blocks) out of what a chapter
-shows.
+These are the guards around the maths, and the plumbing beside it (a
+``require_`` helper may return its argument converted, e.g. on another
+tensor's device and dtype): :func:`vae_course.show_source` leaves statements
+that call them (and ``if ...: raise`` blocks) out of what a chapter shows.
 """
 
 from __future__ import annotations

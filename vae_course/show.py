@@ -5,8 +5,13 @@ A public function rejects bad input with a clear error, but the lines that
 do it are not the maths a chapter teaches. :func:`show_source` leaves out of
 the display, in every function it shows:
 
-* statements that call a check (a function whose name starts with
-  ``require_`` or ``check_``, with or without a leading underscore),
+* statements that call a guard or a piece of plumbing: by rule, a function
+  whose name starts with ``require_`` or ``check_`` (with or without a
+  leading underscore). Guards raise on bad input; plumbing helpers such as
+  ``require_like(ref, t)`` return their argument on the right device and
+  dtype. Both are written as statements of their own, so dropping them
+  leaves the maths (``tests/test_show_source_contract.py`` checks every
+  block the chapters display),
 * ``if`` blocks that only raise or only check,
 * the ``Args:``/``Returns:``/``Raises:`` sections of docstrings (the API
   reference page shows them),
