@@ -36,8 +36,10 @@ from __future__ import annotations
 import base64
 import contextlib
 import functools
+import html
 import http.server
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -124,6 +126,8 @@ def _stale_reason() -> str | None:
         ROOT / "_config.yml",
         ROOT / "_toc.yml",
         ROOT / "book" / "references.bib",
+        *(ROOT / "tools").glob("book_*.py"),
+        *(ROOT / "tools" / "book_static").glob("*"),
     ]
     for docname in PAGES:
         page = SITE / f"{docname}.html"
@@ -325,6 +329,9 @@ for (const d of document.querySelectorAll('.cell.tag_hide-input details')) {
 }
 for (const pre of document.querySelectorAll('.cell_input pre')) {  // notebook code cells only
   if (pre.textContent.includes('### BEGIN SOLUTION') && shown(pre)) open.push('a solution is visible: ' + pre.textContent.trim().slice(0, 60));
+  const toggle = pre.closest('.cell').querySelector('summary');
+  if (pre.textContent.includes('### BEGIN SOLUTION') && !(toggle && /^\s*Show solution/.test(toggle.textContent)))
+    open.push('a solution\'s toggle does not say "Show solution": ' + (toggle ? toggle.textContent.trim() : 'none'));
 }
 return {open: open, hidden_inputs: document.querySelectorAll('.cell.tag_hide-input').length,
         dropdowns: document.querySelectorAll('.admonition.dropdown').length};
@@ -470,6 +477,92 @@ def _screenshot(driver, name: str, part_height: int = 10000) -> list[Path]:
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         driver.execute_script("window.scrollTo(0, 0)")
     return files
+
+
+# ------------------------------------------------------------------- what the site must not show
+HIDDEN_BEGIN, HIDDEN_END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
+
+
+def _hidden_test_lines() -> set[str]:
+    """Lines of the chapters' hidden tests that appear nowhere else in the notebooks (their cells
+    and outputs, such as the package source that ``vc.show_source`` prints)."""
+    hidden: set[str] = set()
+    shown: set[str] = set()
+    for path in book_toc.chapter_notebooks():
+        for cell in nbformat.read(path, as_version=4).cells:
+            for output in cell.get("outputs", []):
+                texts = [output.get("text", "")]
+                texts += [
+                    v
+                    for v in output.get("data", {}).values()
+                    if isinstance(v, str)
+                ]
+                shown.update(
+                    line.strip()
+                    for text in texts
+                    for line in html.unescape(
+                        re.sub(r"<[^>]+>", "", text)
+                    ).splitlines()
+                )
+            inside = False
+            for line in cell.source.splitlines():
+                if HIDDEN_BEGIN in line:
+                    inside = True
+                elif HIDDEN_END in line:
+                    inside = False
+                elif len(line.strip()) >= 25:
+                    (hidden if inside else shown).add(line.strip())
+    return hidden - shown
+
+
+def _site_text(path: Path) -> str | None:
+    """The text a reader or a search gets from a file of the site (None: not text)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (UnicodeDecodeError, OSError):
+        return None
+    if path.suffix == ".html":
+        # prose may name the marker in inline code (the instructors' page does)
+        text = re.sub(
+            r'<code class="docutils literal[^"]*">.*?</code>',
+            "",
+            text,
+            flags=re.S,
+        )
+        text = html.unescape(re.sub(r"<[^>]+>", "", text))
+    return text
+
+
+def test_hidden_tests_are_not_on_the_site(site):
+    """No page, ``_sources/`` download or search index shows a hidden test (they are for grading)."""
+    lines = _hidden_test_lines()
+    assert len(lines) > 100, "the chapters' hidden tests were not found"
+    problems = []
+    files = [
+        p for p in site.rglob("*") if p.is_file() and "_static" not in p.parts
+    ]
+    assert any(p.name == "searchindex.js" for p in files)
+    for path in files:
+        text = _site_text(path)
+        if text is None:
+            continue
+        where = path.relative_to(site).as_posix()
+        if path.suffix == ".ipynb":
+            cells = nbformat.reads(text, as_version=4).cells
+            text = "\n".join(cell.source for cell in cells)
+        elif path.suffix == ".md":
+            # prose sources of pages: only the marker as a line of code counts
+            text = "\n".join(
+                re.findall(rf"^\s*#+\s*{HIDDEN_BEGIN}.*$", text, flags=re.M)
+            )
+        if HIDDEN_BEGIN in text:
+            problems.append(f"{where} contains '### {HIDDEN_BEGIN}'")
+        leaked = sorted(lines & {line.strip() for line in text.splitlines()})
+        if leaked:
+            problems.append(
+                f"{where} shows {len(leaked)} hidden-test lines, e.g. {leaked[0]!r}"
+            )
+    assert not problems, "\n".join(problems)
 
 
 def test_home_page_opens_the_intro(server, browser):
