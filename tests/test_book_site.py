@@ -12,11 +12,16 @@ every page of ``_toc.yml`` is opened in headless Chromium. On each page:
   progress bars are saved in their final state, and every widget is drawn on the page by the
   site's own copy of ipywidgets' HTML manager (fetched by tools/setup_env.sh);
 - no local request answers an error (the server's log) and every local ``href``/``src`` resolves;
-- no code block, printed output or table needs sideways scrolling at common desktop widths
-  (windows 1200 and 1400 pixels wide): the code and outputs fit the text column;
+- the page reads at every width of ``OVERFLOW_WIDTHS`` (390 px, a phone in mobile emulation, to
+  1400 px): the page is never wider than the window (titles, inline code and signatures wrap);
+  from ``FIT_FROM`` (1000 px) up, code, outputs, tables and display maths fit the column (long
+  formulas are broken over lines by hand); below it, what does not fit scrolls inside its box
+  with a visible scroll shadow; saved progress bars keep a visible bar;
 - the Colab install cell is not on the page (it is for Colab only);
 - screenshots are saved under ``_build/screenshots/`` for a person to look at: ``<page>.top.png`` (the
-  first screen) and the whole page in parts 10,000 pixels tall (``<page>.page-1.png``, ...).
+  first screen), the whole page in parts 10,000 pixels tall (``<page>.page-1.png``, ...) and the
+  first screen at 390 and 1200 px (``<page>.w390.png``, ``<page>.w1200.png``).
+The index (``genindex.html``) and the search page (with a query) are checked at every width too.
 
 The browser runs with every host name unresolvable (only 127.0.0.1 is reachable), so the site is
 checked as it works offline: MathJax is part of the site (sphinx-mathjax-offline, see _config.yml),
@@ -286,9 +291,6 @@ for (const el of document.querySelectorAll('.math')) {
   else out.untypeset.push(el.textContent.trim().slice(0, 80));
 }
 out.containers = document.querySelectorAll('mjx-container').length;
-// Display formulas wider than the text column (readable only by scrolling sideways): break them with aligned.
-out.wide = Array.from(document.querySelectorAll('mjx-container[display="true"]'))
-  .filter(c => c.scrollWidth > c.clientWidth + 2).length;
 const skip = 'PRE, CODE, SCRIPT, STYLE, TEXTAREA, NOSCRIPT, KBD, SAMP, MJX-CONTAINER, SVG';
 const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
 const raw = /\$\$|\\begin\{|\\end\{|\\\(|\\\[|\$[^$\s][^$]*\\[A-Za-z]+[^$]*\$/;
@@ -364,39 +366,122 @@ const views = Array.from(document.querySelectorAll('script[type="application/vnd
 return views.every(v => v.previousElementSibling && v.previousElementSibling.classList.contains('widget-subarea'));
 """
 
-# Code blocks and outputs (and anything else in the article) wider than the box they sit in: a
-# reader would have to scroll sideways (or the text sticks out of the column). Display maths is
-# checked on its own (JS_MATH).
+# Whether the page reads at one window width (arguments: the width, and whether everything must
+# fit). Page level: nothing makes the page wider than the window (the prose would slide
+# sideways). In the article: code blocks, outputs, tables and display maths either fit the column
+# or, where they may not (narrow windows), scroll inside their box with scroll shadows
+# (tools/book_static/reading.css) so that a reader sees there is more; nothing sticks out.
 JS_OVERFLOW = r"""
-const article = document.querySelector('main article') || document.querySelector('article');
-if (!article) return ['the page has no article element'];
-const right = article.getBoundingClientRect().right;
-const where = el => {
+const [width, mustFit] = arguments;
+const problems = [];
+const describe = el => {
   const cell = el.closest('.cell');
   const text = (el.textContent || '').trim().split('\n').sort((a, b) => b.length - a.length)[0] || '';
-  return el.tagName.toLowerCase() + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : '')
-    + (cell ? ' in a cell (' + (el.closest('.cell_output') ? 'output' : cell.className.split(' ').filter(c => c.startsWith('tag_')).join(' ') || 'code') + ')' : '')
-    + ': longest line ' + text.length + ' characters, "' + text.slice(0, 70) + '"';
+  const section = el.closest('section[id]');
+  return el.tagName.toLowerCase() + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).slice(0, 3).join('.') : '')
+    + (section ? ' in #' + section.id : '')
+    + (cell ? ' (' + (el.closest('.cell_output') ? 'output' : 'code') + ')' : '')
+    + ': "' + text.replace(/\s+/g, ' ').slice(0, 60) + '"';
 };
-const problems = [];
+const visible = el => {
+  const st = getComputedStyle(el);
+  return st.display !== 'none' && st.visibility !== 'hidden' && el.getClientRects().length > 0;
+};
+// 1. The page
+const pageWidth = Math.max(document.documentElement.scrollWidth, document.body.scrollWidth);
+if (pageWidth > width + 1) {
+  const culprits = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    if (!visible(el) || el.closest('mjx-container') && el.tagName !== 'MJX-CONTAINER') continue;
+    const r = el.getBoundingClientRect();
+    const parent = el.parentElement.getBoundingClientRect();
+    if (r.right > width + 1 && parent.right <= width + 1) culprits.push(describe(el) + ' reaches ' + Math.round(r.right) + ' px');
+  }
+  if (!culprits.length) {  // text that does not wrap: the innermost boxes it overflows
+    const boxes = Array.from(document.body.querySelectorAll('*')).filter(
+      el => visible(el) && getComputedStyle(el).overflowX === 'visible' && el.scrollWidth > el.clientWidth + 1);
+    for (const el of boxes.filter(b => !boxes.some(o => o !== b && b.contains(o))))
+      culprits.push(describe(el) + ' holds ' + el.scrollWidth + ' px in ' + el.clientWidth + ' px');
+  }
+  problems.push('the page is ' + pageWidth + ' px wide: ' + culprits.slice(0, 4).join('; '));
+}
+// 2. The article
+const article = document.querySelector('main article') || document.querySelector('article')
+                || document.querySelector('main');  // the search page has no article
+if (!article) return problems.concat(['the page has no article element']);
+const right = Math.min(article.getBoundingClientRect().right, width);
+const shadowed = el => {
+  const st = getComputedStyle(el);
+  return st.backgroundImage.includes('radial-gradient') && st.backgroundAttachment.includes('local');
+};
 for (const el of article.querySelectorAll('*')) {
-  if (el.closest('mjx-container, .math, script, style')) continue;
+  if (el.closest('script, style') || (el.closest('mjx-container') && el.tagName !== 'MJX-CONTAINER')) continue;
+  if (!visible(el)) continue;
+  // content clipped by a box that scrolls is that box's business (checked when the loop meets it)
+  let clipper = el.parentElement;
+  while (clipper && clipper !== article && getComputedStyle(clipper).overflowX === 'visible') clipper = clipper.parentElement;
+  if (clipper && clipper !== article) continue;
   const style = getComputedStyle(el);
-  if (style.display === 'none' || style.visibility === 'hidden') continue;
   const scrolls = ['auto', 'scroll'].includes(style.overflowX);
-  if (scrolls && el.scrollWidth > el.clientWidth + 1) {
-    problems.push(where(el) + ' scrolls sideways (' + el.scrollWidth + ' px of content in ' + el.clientWidth + ' px)');
-  } else if (el.matches('pre, table, .cell_output, .highlight, img')
+  const isMath = el.matches('mjx-container[display="true"]');
+  const content = isMath && el.firstElementChild ? el.firstElementChild.getBoundingClientRect().width : el.scrollWidth;
+  if (scrolls && content > el.clientWidth + 2) {
+    const what = isMath ? 'display formula' : 'box';
+    if (mustFit) problems.push(describe(el) + ': ' + what + ' scrolls sideways (' + Math.round(content) + ' px of content in '
+      + el.clientWidth + ' px)' + (isMath ? '; break it over lines with \\begin{aligned}' : ''));
+    else if (!shadowed(el)) problems.push(describe(el) + ': ' + what + ' scrolls sideways with no sign that it does (no scroll shadow)');
+  } else if (el.matches('pre, table, .cell_output, .highlight, img, mjx-container, h1, h2, h3, p, li, dt, dd, code')
              && el.getBoundingClientRect().right > right + 1) {
-    problems.push(where(el) + ' sticks out of the column by ' + Math.round(el.getBoundingClientRect().right - right) + ' px');
+    problems.push(describe(el) + ' sticks out of the column by ' + Math.round(el.getBoundingClientRect().right - right) + ' px');
   }
 }
-// report the innermost offender only (a scrolling <pre> inside a .highlight inside a cell)
+for (const bar of article.querySelectorAll('.widget-hprogress')) {
+  if (visible(bar) && bar.getBoundingClientRect().width < 40) problems.push('a progress bar is ' + Math.round(bar.getBoundingClientRect().width) + ' px wide');
+}
 return problems.filter((p, i) => problems.indexOf(p) === i);
 """
 
-OVERFLOW_WIDTHS = (1200, 1400)
-"""Window widths (pixels) at which nothing may need sideways scrolling."""
+OVERFLOW_WIDTHS = (390, 768, 1000, 1200, 1280, 1400)
+"""Window widths (pixels) at which every page is checked; 390 is a phone (mobile emulation)."""
+MOBILE_WIDTHS = (390,)
+FIT_FROM = 1000
+"""From this window width up, code, outputs, tables and maths fit the column: nothing scrolls."""
+
+
+def _check_widths(browser, name: str) -> list[str]:
+    """The page at every width of OVERFLOW_WIDTHS (JS_OVERFLOW); top screenshots at 390 and 1200."""
+    problems = []
+    try:
+        for width in OVERFLOW_WIDTHS:
+            browser.execute_cdp_cmd(
+                "Emulation.setDeviceMetricsOverride",
+                {
+                    "width": width,
+                    "height": 844 if width in MOBILE_WIDTHS else 900,
+                    "deviceScaleFactor": 1,
+                    "mobile": width in MOBILE_WIDTHS,
+                },
+            )
+            browser.execute_async_script(
+                "const done = arguments[arguments.length - 1];"
+                "requestAnimationFrame(() => requestAnimationFrame(() => done()));"
+            )
+            problems += [
+                f"at {width} px: {p}"
+                for p in browser.execute_script(
+                    JS_OVERFLOW, width, width >= FIT_FROM
+                )
+            ]
+            if width in (390, 1200):
+                browser.execute_script("window.scrollTo(0, 0)")
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                browser.save_screenshot(
+                    str(SCREENSHOTS / f"{name}.w{width}.png")
+                )
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    return problems
+
 
 JS_LOCAL_REFS = r"""
 const base = arguments[0];
@@ -565,6 +650,23 @@ def test_hidden_tests_are_not_on_the_site(site):
     assert not problems, "\n".join(problems)
 
 
+def test_exercise_list_matches_the_notebooks(site):
+    """book/exercises.md's table is made from the nbgrader metadata: every chapter, every points."""
+    page = _site_text(site / "book" / "exercises.html")
+    total = 0.0
+    for path in book_toc.chapter_notebooks():
+        points = [
+            float(cell.metadata["nbgrader"].get("points", 0))
+            for cell in nbformat.read(path, as_version=4).cells
+            if cell.metadata.get("nbgrader", {}).get("grade")
+        ]
+        if points:
+            assert f"chapter total\n{sum(points):g}" in page, path.name
+        total += sum(points)
+    assert f"course total\n{total:g}" in page
+    assert total > 0
+
+
 def test_home_page_opens_the_intro(server, browser):
     browser.get(server.base_url + "/")
     _wait(
@@ -578,6 +680,46 @@ def test_home_page_opens_the_intro(server, browser):
         == f"/{PAGES[0]}.html"
     )
     assert "Variational Autoencoders" in browser.title
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", ["genindex.html", "search.html?q=beta"])
+def test_generated_page_fits(page, server, browser):
+    """The index and the search results read at every width too."""
+    browser.get(f"{server.base_url}/{page}")
+    _wait(
+        browser,
+        "return document.readyState === 'complete'",
+        60,
+        f"{page} to load",
+    )
+    if page.startswith("search"):
+        _wait(
+            browser,
+            "return document.querySelectorAll('#search-results li').length > 0",
+            60,
+            "search results",
+        )
+        _wait(
+            browser,
+            "return document.querySelectorAll('#search-results p.context').length > 0",
+            60,
+            "search snippets",
+        )
+    name = page.split(".")[0]
+    problems = []
+    if page.startswith("search"):
+        snippets = browser.execute_script(
+            "return Array.from(document.querySelectorAll('#search-results p.context'))"
+            ".map(p => p.textContent)"
+        )
+        problems += [
+            f"raw TeX in a search snippet: {t[:120]!r}"
+            for t in snippets
+            if re.search(r"\\[A-Za-z(\[]|\$\$", t)
+        ]
+    problems += _check_widths(browser, name)
+    assert not problems, "\n".join(problems)
 
 
 @pytest.mark.slow
@@ -644,11 +786,6 @@ def test_page_in_browser(docname, server, browser):
     elif is_notebook:
         problems.append("no maths on a chapter page")
     problems += [f"raw TeX in the text: {t!r}" for t in math["raw"]]
-    if math.get("wide"):
-        problems.append(
-            f"{math['wide']} display formulas are wider than the text column "
-            "(break them over lines with \\begin{aligned})"
-        )
 
     images = browser.execute_script(JS_IMAGES)
     problems += [f"image did not load: {src}" for src in images["broken"]]
@@ -700,15 +837,13 @@ def test_page_in_browser(docname, server, browser):
         if links != {expected}:
             problems.append(f"Colab links {sorted(links)} != [{expected!r}]")
 
-    for width in OVERFLOW_WIDTHS:
-        browser.set_window_size(width, 900)
-        browser.execute_script(
-            "return new Promise(r => requestAnimationFrame(() => r()))"
+    problems += _check_widths(browser, name)
+    if not browser.execute_script(
+        "return !!document.querySelector('link[rel=\"icon\"]')"
+    ):
+        problems.append(
+            "the page names no favicon (html: favicon in _config.yml)"
         )
-        problems += [
-            f"at {width} px: {p}" for p in browser.execute_script(JS_OVERFLOW)
-        ]
-    browser.set_window_size(1280, 900)
     if browser.execute_script(
         "return document.body.innerText.includes('import google.colab')"
     ):
@@ -742,7 +877,7 @@ def test_page_in_browser(docname, server, browser):
 
     summary = (
         f"{docname}: {math['typeset']}/{math['formulas']} formulas typeset, {images['total']} images, "
-        f"{widgets['views']} widget views, {math.get('wide', 0)} display formulas wider than the column; "
+        f"{widgets['views']} widget views; "
         f"screenshots: _build/screenshots/{name}.*.png"
     )
     print(summary)

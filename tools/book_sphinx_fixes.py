@@ -1,6 +1,10 @@
 """A small Sphinx extension for the course website (loaded from _config.yml: sphinx.local_extensions).
 
-0. The site's own style sheet, tools/book_static/code-column.css: code and outputs fit the column.
+0. The site's own style sheets, tools/book_static/: code-column.css (code and outputs fit the
+column at desktop widths) and reading.css (phones and narrow windows: wrapping, scroll shadows),
+with wide-math.js (an inline formula wider than its line scrolls in its own box) and
+search-text.js (search snippets show a formula's text, not its TeX); favicon.svg is the site's icon
+(_config.yml).
 
 1. Saved widgets (progress bars, sliders) are drawn on the static pages by ipywidgets' HTML manager
 and require.js. myst-nb loads both from CDNs; when tools/setup_env.sh has fetched them from the npm
@@ -199,5 +203,8 @@ def setup(app):
     app.connect("config-inited", _add_static_folder)
     app.connect("config-inited", _use_local_widget_js)
     app.add_css_file("code-column.css")
+    app.add_css_file("reading.css")
+    app.add_js_file("wide-math.js", loading_method="defer")
+    app.add_js_file("search-text.js", loading_method="defer", priority=900)
     app.connect("html-page-context", _deduplicate_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
