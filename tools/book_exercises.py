@@ -88,7 +88,9 @@ def exercise_table(root: Path | None = None) -> list[str]:
         title, exercises = chapter_exercises(path)
         if not exercises:
             continue
-        chapter = f"{{doc}}`{path.stem}`"
+        number = path.stem.split("_")[0].lstrip("0")
+        label = f"Chapter {number}" if number.isdigit() else title
+        chapter = f"{{doc}}`{label} <{path.stem}>`"
         for exercise in exercises:
             parts = (
                 f" ({' + '.join(_number(p) for p in exercise.parts)})"
