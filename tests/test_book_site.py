@@ -59,10 +59,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
+import book_student  # noqa: E402  (tools/book_student.py)
 import book_toc  # noqa: E402  (tools/book_toc.py)
 import colab_cell  # noqa: E402
 
 SITE = ROOT / "_build" / "html"
+STUDENT_SOURCES = ROOT / "_build" / "student-src"
+STUDENT_SITE = ROOT / "_build" / "student" / "_build" / "html"
+EDITIONS = ("public", "student")
+"""The two editions of the site (tools/build_book.sh and its --student switch): every test that
+uses the ``site`` fixture runs on both."""
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 BUILD_COMMAND = [
     "jupyter-book",
@@ -106,10 +112,10 @@ def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes")
 
 
-def _source(docname: str) -> Path:
+def _source(docname: str, root: Path = ROOT) -> Path:
     for suffix in (".ipynb", ".md"):
-        if (ROOT / f"{docname}{suffix}").exists():
-            return ROOT / f"{docname}{suffix}"
+        if (root / f"{docname}{suffix}").exists():
+            return root / f"{docname}{suffix}"
     raise FileNotFoundError(
         f"_toc.yml lists {docname}, but neither {docname}.ipynb nor {docname}.md exists"
     )
@@ -119,11 +125,11 @@ PAGES = book_toc.toc_files()
 
 
 # ----------------------------------------------------------------------------------------- the site
-def _stale_reason() -> str | None:
-    """Why _build/html cannot be used as it is (None: it is up to date)."""
-    index = SITE / "index.html"
+def _stale_reason(site: Path = SITE) -> str | None:
+    """Why the built site cannot be used as it is (None: it is up to date)."""
+    index = site / "index.html"
     if not index.exists():
-        return "_build/html/index.html does not exist"
+        return f"{index.relative_to(ROOT)} does not exist"
     built = float(
         "inf"
     )  # the oldest page (index.html is only a redirect, written once)
@@ -134,8 +140,13 @@ def _stale_reason() -> str | None:
         *(ROOT / "tools").glob("book_*.py"),
         *(ROOT / "tools" / "book_static").glob("*"),
     ]
+    if site == STUDENT_SITE:
+        inputs += [
+            book_student.SETTINGS,
+            ROOT / "tools" / "make_assignments.py",
+        ]
     for docname in PAGES:
-        page = SITE / f"{docname}.html"
+        page = site / f"{docname}.html"
         if not page.exists():
             return f"{page.relative_to(ROOT)} does not exist"
         inputs.append(_source(docname))
@@ -150,31 +161,57 @@ def _stale_reason() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def site() -> Path:
-    reason = _stale_reason()
-    if reason is not None:
-        if _env_flag("VAE_COURSE_NO_BOOK_BUILD"):
-            pytest.skip(
-                f"{reason}; build it with `bash tools/build_book.sh` (VAE_COURSE_NO_BOOK_BUILD=1 is set)"
-            )
+class Edition:
+    """One edition of the site: its name, its built pages and the sources they were built from."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.html = STUDENT_SITE if name == "student" else SITE
+        self.root = STUDENT_SOURCES if name == "student" else ROOT
+
+    def build(self) -> None:
         executable = Path(sys.executable).with_name("jupyter-book")
-        command = [
-            str(executable) if executable.exists() else "jupyter-book",
-            *BUILD_COMMAND[1:],
-        ]
-        start = time.perf_counter()
+        jupyter_book = (
+            str(executable) if executable.exists() else "jupyter-book"
+        )
+        if self.name == "public":
+            command = [jupyter_book, *BUILD_COMMAND[1:]]
+        else:  # as tools/build_book.sh --student does
+            book_student.make(STUDENT_SOURCES)
+            command = [jupyter_book, "build", str(STUDENT_SOURCES)]
+            command += [*BUILD_COMMAND[3:], "--path-output"]
+            command += [str(STUDENT_SITE.parents[1])]
         result = subprocess.run(
             command, cwd=ROOT, capture_output=True, text=True, timeout=1200
         )
         if result.returncode != 0:
             pytest.fail(
-                f"`{' '.join(BUILD_COMMAND)}` failed ({reason}):\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
+                f"`{' '.join(command)}` failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
             )
+
+    def colab_repository(self) -> tuple[str, str]:
+        if self.name == "student":
+            return book_student.repository()
+        return colab_cell.repository()
+
+
+@pytest.fixture(scope="module", params=EDITIONS)
+def site(request) -> Edition:
+    edition = Edition(request.param)
+    reason = _stale_reason(edition.html)
+    if reason is not None:
+        if _env_flag("VAE_COURSE_NO_BOOK_BUILD"):
+            pytest.skip(
+                f"{reason}; build it with `bash tools/build_book.sh"
+                f"{' --student' if edition.name == 'student' else ''}` "
+                "(VAE_COURSE_NO_BOOK_BUILD=1 is set)"
+            )
+        start = time.perf_counter()
+        edition.build()
         print(
-            f"built the book in {time.perf_counter() - start:.0f} s ({reason})"
+            f"built the {edition.name} edition in {time.perf_counter() - start:.0f} s ({reason})"
         )
-    return SITE
+    return edition
 
 
 class _LoggingHandler(http.server.SimpleHTTPRequestHandler):
@@ -198,13 +235,14 @@ def server(site):
     requests: list[tuple[str, int]] = []
     handler = type("Handler", (_LoggingHandler,), {"requests": requests})
     httpd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(handler, directory=str(site))
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(site.html))
     )
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     httpd.base_url = f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.log = requests
     httpd.checked = {}  # local URL -> status, shared by the pages
+    httpd.edition = site
     yield httpd
     httpd.shutdown()
     httpd.server_close()
@@ -568,7 +606,9 @@ def _screenshot(driver, name: str, part_height: int = 10000) -> list[Path]:
 HIDDEN_BEGIN, HIDDEN_END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
 
 
-def _hidden_test_lines() -> set[str]:
+def _hidden_test_lines(
+    begin: str = "BEGIN HIDDEN TESTS", end: str = "END HIDDEN TESTS"
+) -> set[str]:
     """Lines of the chapters' hidden tests that appear nowhere else in the notebooks (their cells
     and outputs, such as the package source that ``vc.show_source`` prints)."""
     hidden: set[str] = set()
@@ -591,9 +631,9 @@ def _hidden_test_lines() -> set[str]:
                 )
             inside = False
             for line in cell.source.splitlines():
-                if HIDDEN_BEGIN in line:
+                if begin in line:
                     inside = True
-                elif HIDDEN_END in line:
+                elif end in line:
                     inside = False
                 elif len(line.strip()) >= 25:
                     (hidden if inside else shown).add(line.strip())
@@ -619,40 +659,68 @@ def _site_text(path: Path) -> str | None:
 
 
 def test_hidden_tests_are_not_on_the_site(site):
-    """No page, ``_sources/`` download or search index shows a hidden test (they are for grading)."""
-    lines = _hidden_test_lines()
+    """No page, ``_sources/`` download or search index shows a hidden test (they are for grading);
+    the student edition shows no solution either."""
+    markers = [HIDDEN_BEGIN]
+    lines = hidden = _hidden_test_lines()
     assert len(lines) > 100, "the chapters' hidden tests were not found"
+    if site.name == "student":
+        markers.append("BEGIN SOLUTION")
+        solutions = _hidden_test_lines("BEGIN SOLUTION", "END SOLUTION")
+        assert len(solutions) > 20, "the chapters' solutions were not found"
+        lines = hidden | solutions
+    chapters = {
+        path.relative_to(ROOT).with_suffix("").as_posix()
+        for path in book_toc.chapter_notebooks()
+    }
     problems = []
     files = [
-        p for p in site.rglob("*") if p.is_file() and "_static" not in p.parts
+        p
+        for p in site.html.rglob("*")
+        if p.is_file() and "_static" not in p.parts
     ]
     assert any(p.name == "searchindex.js" for p in files)
     for path in files:
         text = _site_text(path)
         if text is None:
             continue
-        where = path.relative_to(site).as_posix()
+        where = path.relative_to(site.html).as_posix()
         if path.suffix == ".ipynb":
             cells = nbformat.reads(text, as_version=4).cells
             text = "\n".join(cell.source for cell in cells)
         elif path.suffix == ".md":
             # prose sources of pages: only the marker as a line of code counts
             text = "\n".join(
-                re.findall(rf"^\s*#+\s*{HIDDEN_BEGIN}.*$", text, flags=re.M)
+                line
+                for line in text.splitlines()
+                if re.match(r"^\s*#+\s*BEGIN ", line)
             )
-        if HIDDEN_BEGIN in text:
-            problems.append(f"{where} contains '### {HIDDEN_BEGIN}'")
-        leaked = sorted(lines & {line.strip() for line in text.splitlines()})
+        # the solution marker counts in the chapters (the instructors' page shows an example)
+        chapter = (
+            path.suffix == ".ipynb" or where.removesuffix(".html") in chapters
+        )
+        problems += [
+            f"{where} contains '### {marker}'"
+            for marker in markers
+            if marker in text and (marker == HIDDEN_BEGIN or chapter)
+        ]
+        # (solution lines: in the chapters; the instructors' page shows an example answer)
+        leaked = sorted(
+            (lines if chapter else hidden)
+            & {line.strip() for line in text.splitlines()}
+        )
         if leaked:
             problems.append(
-                f"{where} shows {len(leaked)} hidden-test lines, e.g. {leaked[0]!r}"
+                f"{where} shows {len(leaked)} lines of hidden tests"
+                f"{' or solutions' if site.name == 'student' else ''},"
+                f" e.g. {leaked[0]!r}"
             )
     assert not problems, "\n".join(problems)
 
 
 def test_exercise_list_matches_the_notebooks(site):
     """book/exercises.md's table is made from the nbgrader metadata: every chapter, every points."""
-    page = _site_text(site / "book" / "exercises.html")
+    page = _site_text(site.html / "book" / "exercises.html")
     total = 0.0
     for path in book_toc.chapter_notebooks():
         points = [
@@ -706,7 +774,7 @@ def test_generated_page_fits(page, server, browser):
             60,
             "search snippets",
         )
-    name = page.split(".")[0]
+    name = server.edition.name + "_" + page.split(".")[0]
     problems = []
     if page.startswith("search"):
         snippets = browser.execute_script(
@@ -725,7 +793,8 @@ def test_generated_page_fits(page, server, browser):
 @pytest.mark.slow
 @pytest.mark.parametrize("docname", PAGES)
 def test_page_in_browser(docname, server, browser):
-    source = _source(docname)
+    edition = server.edition
+    source = _source(docname, edition.root)
     is_notebook = source.suffix == ".ipynb"
     url = f"{server.base_url}/{docname}.html"
     first_request = len(server.log)
@@ -772,6 +841,8 @@ def test_page_in_browser(docname, server, browser):
     ):  # widgets drawn before the screenshot; checked below
         _wait(browser, JS_WIDGETS_DRAWN, 30, "the saved widgets to be drawn")
     name = docname.replace("/", "_")
+    if edition.name == "student":
+        name = "student_" + name
     _screenshot(browser, name)
 
     math = browser.execute_script(JS_MATH)
@@ -821,12 +892,15 @@ def test_page_in_browser(docname, server, browser):
             problems.append(
                 f"the page shows {images['outputs']} output images, the notebook has {facts['images']}"
             )
-        if collapsed["hidden_inputs"] < facts["solutions"]:
+        if (
+            edition.name == "public"
+            and collapsed["hidden_inputs"] < facts["solutions"]
+        ):
             problems.append(
                 f"{facts['solutions']} solution cells but only {collapsed['hidden_inputs']} collapsed "
                 "(tag solution cells 'hide-input')"
             )
-        repo_url, branch = colab_cell.repository()
+        repo_url, branch = edition.colab_repository()
         expected = f"{COLAB}/github/{repo_url.removeprefix('https://github.com/')}/blob/{branch}/{docname}.ipynb"
         links = set(
             browser.execute_script(

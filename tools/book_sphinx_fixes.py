@@ -158,8 +158,11 @@ def is_figure_cell(cell) -> bool:
     return plotting >= FIGURE_LINES or (code and 2 * plotting >= len(code))
 
 
-def public_notebook(nb):
-    """The notebook as the website shows it (module docstring, point 3); changes ``nb`` in place."""
+def public_notebook(nb, edition: str = "public"):
+    """The notebook as the website shows it (module docstring, point 3); changes ``nb`` in place.
+
+    In the student edition (tools/book_student.py) the exercise cells hold stubs, not solutions:
+    they stay open."""
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
@@ -167,6 +170,8 @@ def public_notebook(nb):
         tags = list(cell.metadata.get("tags", []))
         prompts = None
         if cell.metadata.get("nbgrader", {}).get("solution"):
+            if edition == "student":
+                continue
             prompts = SOLUTION_PROMPTS
         elif is_figure_cell(cell):
             prompts = FIGURE_PROMPTS
@@ -185,7 +190,8 @@ def _is_notebook(app, docname: str) -> bool:
 def _public_source(app, docname, source) -> None:
     if _is_notebook(app, docname):
         nb = nbformat.reads(source[0], as_version=4)
-        source[0] = nbformat.writes(public_notebook(nb))
+        edition = app.config.vc_edition
+        source[0] = nbformat.writes(public_notebook(nb, edition))
 
 
 def _public_downloads(app, exception) -> None:
@@ -194,10 +200,12 @@ def _public_downloads(app, exception) -> None:
         return
     for path in Path(app.outdir, "_sources").rglob("*.ipynb"):
         nb = nbformat.read(path, as_version=4)
-        nbformat.write(public_notebook(nb), path)
+        nbformat.write(public_notebook(nb, app.config.vc_edition), path)
 
 
 def setup(app):
+    # "public" (the website) or "student" (set by tools/book_student.py)
+    app.add_config_value("vc_edition", "public", "env")
     app.connect("source-read", _public_source)
     app.connect("build-finished", _public_downloads)
     app.connect("config-inited", _add_static_folder)
