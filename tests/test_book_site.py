@@ -23,6 +23,12 @@ every page of ``_toc.yml`` is opened in headless Chromium. On each page:
   first screen at 390 and 1200 px (``<page>.w390.png``, ``<page>.w1200.png``).
 The index (``genindex.html``) and the search page (with a query) are checked at every width too.
 
+Every test runs on both editions of the site: the public one (``_build/html``) and the student
+one (``bash tools/build_book.sh --student``: ``_build/student/_build/html``, built from the
+student versions of the chapters). Without a browser, ``test_hidden_tests_are_not_on_the_site``
+reads every file of each site (pages, ``_sources/`` downloads, the search index): no hidden test
+in either, and no solution in the student edition's chapters.
+
 The browser runs with every host name unresolvable (only 127.0.0.1 is reachable), so the site is
 checked as it works offline: MathJax is part of the site (sphinx-mathjax-offline, see _config.yml),
 and so is the JavaScript that draws the saved widgets (tools/book_sphinx_fixes.py).
