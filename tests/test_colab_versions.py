@@ -15,6 +15,9 @@ first cell does:
    kernel really was Colab's (torch, ipywidgets, the installed package);
 4. uninstalls the package again, so the cached environment stays Colab's.
 
+The environment runs Colab's Python, 3.13, when the machine has it (on ``PATH`` or installed by
+pyenv); otherwise the closest version found, and the test warns that it did.
+
 Set ``VAE_COURSE_NO_COLAB_ENV=1`` to skip it (it needs the package registry the first time, about
 3 minutes and 5 GB of disk; later runs reuse ``.venv-colab``).
 """
@@ -25,6 +28,7 @@ import json
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -36,6 +40,8 @@ import colab_cell  # noqa: E402
 from test_colab import _checkout_copy  # noqa: E402
 
 FREEZE = ROOT / "tests" / "colab" / "pip-freeze.cpu.txt"
+COLAB_PYTHON = "3.13"
+"""The Python of Colab's runtime (tools/colab_env.sh uses it when the machine has it)."""
 
 
 def _canonical(name: str) -> str:
@@ -77,7 +83,22 @@ def colab_python() -> str:
     assert built.returncode == 0, (
         f"tools/colab_env.sh failed:\n{built.stdout}\n{built.stderr[-6000:]}"
     )
-    return built.stdout.strip().splitlines()[-1]
+    python = built.stdout.strip().splitlines()[-1]
+    version = subprocess.run(
+        [python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    if version != COLAB_PYTHON:
+        # tools/colab_env.sh found no Python 3.13 and took the closest: say so.
+        warnings.warn(
+            f"Colab runs Python {COLAB_PYTHON}; this machine has none, so "
+            f"Colab's package versions were tested under Python {version}",
+            stacklevel=1,
+        )
+    print(f"Colab's versions under Python {version} ({python})")
+    return python
 
 
 # The kernel spec of the Colab environment, and a last cell that reports what the kernel ran on.
@@ -85,7 +106,8 @@ KERNEL = "vae-course-colab"
 REPORT = """\
 import json, sys, ipywidgets, torch, vae_course
 print(json.dumps({"torch": torch.__version__, "ipywidgets": ipywidgets.__version__,
-                  "python": sys.executable, "vae_course": vae_course.__file__}))"""
+                  "python": sys.executable, "vae_course": vae_course.__file__,
+                  "version": "%d.%d" % sys.version_info[:2]}))"""
 RUNNER = """\
 import sys, time, nbformat
 from nbclient import NotebookClient
@@ -214,7 +236,7 @@ def test_install_cell_and_chapters_in_colab_versions(colab_python, tmp_path):
             assert facts["vae_course"].startswith(prefix), facts
             times[path.name] = int(seconds)
         print(
-            "chapters in Colab's versions: "
+            f"chapters in Colab's versions (Python {facts['version']}): "
             + ", ".join(f"{n} {s} s" for n, s in times.items())
         )
     finally:

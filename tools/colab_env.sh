@@ -7,7 +7,8 @@
 #
 #   bash tools/colab_env.sh          # prints the environment's python
 #
-# Colab's CPU runtime has Python 3.13; the closest this script finds is used (PYTHON=... to choose).
+# Colab's CPU runtime has Python 3.13: used when found (on PATH or under pyenv), else the closest
+# version found, with a note on stderr (PYTHON=... to choose).
 # The torch and torchvision of Colab's CPU runtime are "+cpu" builds; the registry serves the same
 # versions as its default (CUDA-enabled) builds, so the CUDA libraries those pull in are not taken
 # from Colab's list (they are not packages the course touches, and Colab's CPU runtime has none).
@@ -22,12 +23,33 @@ freeze="$root/tests/colab/pip-freeze.cpu.txt"
 packages=(torch torchvision numpy matplotlib tqdm ipywidgets widgetsnbextension scikit-learn
           mlxtend pandas scipy pillow ipykernel ipython jupyter_client nbclient nbformat)
 
-if [ -z "${PYTHON:-}" ]; then
-  for candidate in python3.13 python3.12 python3.11 python3; do
-    if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import venv' 2>/dev/null; then
-      PYTHON="$candidate"; break
+# Colab's CPU runtime runs Python 3.13. Use it when this machine has it (on PATH, or installed by
+# pyenv even when pyenv's global version is another); otherwise the closest version found, and say
+# so (the last line of the output names the interpreter; tests/test_colab_versions.py reports it).
+colab_python_version=3.13
+runs() { "$1" -c 'import venv, ensurepip' >/dev/null 2>&1; }
+find_python() {  # find_python 3.12: an interpreter of that version that runs, or nothing
+  local version="$1" candidate
+  for candidate in "python$version" \
+      $(ls -d "${PYENV_ROOT:-$HOME/.pyenv}/versions/$version"*/bin/"python$version" 2>/dev/null | sort -rV); do
+    if command -v "$candidate" >/dev/null 2>&1 && runs "$candidate"; then
+      command -v "$candidate"; return 0
     fi
   done
+  return 1
+}
+if [ -z "${PYTHON:-}" ]; then
+  # Colab's version first, then the nearest ones (newer before older at the same distance).
+  for version in 3.13 3.14 3.12 3.15 3.11 3.10; do
+    if PYTHON="$(find_python "$version")"; then break; fi
+    PYTHON=""
+  done
+  if [ -z "$PYTHON" ]; then PYTHON=python3; fi
+fi
+found="$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+if [ "$found" != "$colab_python_version" ]; then
+  echo "note: Colab runs Python $colab_python_version; this machine has no working" \
+       "python$colab_python_version, so Colab's versions are tried under Python $found ($PYTHON)" >&2
 fi
 constraints="$venv/colab-constraints.txt"
 want="$( (cat "$freeze" "${BASH_SOURCE[0]}"; "$PYTHON" --version) | sha256sum | cut -d' ' -f1)"
