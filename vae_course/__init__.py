@@ -30,8 +30,25 @@ module                       what it holds                                ch.
 ``plots``                    image grids, loss curves, latent scatter     4, 5
 ``settings``                 the profile and offline switches             all
 ``show``                     show_source, the chapters' code display      all
+``aggregate_posterior``      q(z) against p(z), ELBO surgery, ex-post     6
+                             density estimation
+``gaps``                     approximation and amortisation gaps (k = 2)  6
+``iwae``                     the IWAE objective, gradient SNR             6
+``learned_variance``         a Gaussian decoder with learned variance     6
+``ppca``                     probabilistic PCA, the linear VAE            6
 ===========================  ===========================================  =====
 """
+
+# chapter 6 (ch6)
+from .aggregate_posterior import (
+    Surgery,
+    elbo_surgery,
+    fit_code_density,
+    log_aggregate_posterior,
+    prior_hole_mass,
+    sample_aggregate_posterior,
+    sample_code_density,
+)
 
 # Added for chapters 1-2 (content-a): the autoencoder of §1.10, the naive
 # prior Monte Carlo evidence of §1.3, score-function training of §2.10.
@@ -47,6 +64,7 @@ from .downstream import (
     retrieval_precision,
 )
 from .elbo import ELBO, elbo, elbo_from_outputs, iwae_bound, log_normal_diag
+from .gaps import Gaps, best_gaussian, grid_gaussian_kl, inference_gaps
 from .gradient_estimators import (
     reparam_grad,
     score_function_grad,
@@ -72,7 +90,13 @@ from .inverse_cdf import (
     logistic_icdf,
     normal_icdf,
 )
+from .iwae import IWAEObjective, gradient_snr, log_weights
 from .kl import gaussian_kl
+from .learned_variance import (
+    best_pixel_variance,
+    best_shared_variance,
+    gaussian_log_likelihood_var,
+)
 from .likelihoods import (
     bernoulli_log_likelihood,
     decoder_mean,
@@ -94,6 +118,13 @@ from .posterior import (
     grid_kl,
     grid_posterior,
     pairwise_log_likelihood,
+)
+from .ppca import (
+    PPCA,
+    LinearVAE,
+    ppca_fit,
+    ppca_log_likelihood,
+    subspace_cosines,
 )
 from .prior_monte_carlo import PriorEstimate, prior_log_evidence
 from .probes import balanced_subset, probe_accuracy
@@ -197,4 +228,27 @@ __all__ = [
     "posterior_entropy",
     "retrieval_precision",
     "traversal_effect",
+    # chapter 6 (ch6)
+    "Gaps",
+    "IWAEObjective",
+    "LinearVAE",
+    "PPCA",
+    "Surgery",
+    "best_gaussian",
+    "best_pixel_variance",
+    "best_shared_variance",
+    "elbo_surgery",
+    "fit_code_density",
+    "gaussian_log_likelihood_var",
+    "gradient_snr",
+    "grid_gaussian_kl",
+    "inference_gaps",
+    "log_aggregate_posterior",
+    "log_weights",
+    "ppca_fit",
+    "ppca_log_likelihood",
+    "prior_hole_mass",
+    "sample_aggregate_posterior",
+    "sample_code_density",
+    "subspace_cosines",
 ]
