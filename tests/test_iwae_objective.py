@@ -75,7 +75,7 @@ def test_encoder_snr_falls_and_decoder_snr_rises_with_k():
                 model,
                 x,
                 vc.IWAEObjective(k),
-                [model.fc_mu.weight],
+                [model.encoder.mu.weight],
                 repeats=40,
                 generator=gen,
             ),

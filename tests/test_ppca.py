@@ -88,7 +88,8 @@ def test_subspace_cosines():
 
 def test_linear_vae_shapes():
     model = vc.LinearVAE(10, 3)
-    mu, logvar = model.encode(torch.randn(5, 10))
+    mu, logvar = model.encoder(torch.randn(5, 10))
     assert mu.shape == logvar.shape == (5, 3)
     assert torch.equal(logvar[0], logvar[4])  # one variance for all images
-    assert model.decode(torch.randn(2, 5, 3)).shape == (2, 5, 10)
+    assert model.decoder(torch.randn(2, 5, 3)).shape == (2, 5, 10)
+    assert isinstance(model, vc.VAE)

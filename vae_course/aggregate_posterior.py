@@ -26,8 +26,7 @@ from typing import NamedTuple
 import torch
 
 from ._checks import require_float, require_positive_int, require_same_shape
-from .elbo import log_normal_diag
-from .kl import gaussian_kl
+from .gaussian import gaussian_kl, log_normal_diag
 
 
 def _require_codes(mu: torch.Tensor, logvar: torch.Tensor) -> None:

@@ -23,7 +23,7 @@ from typing import NamedTuple
 import torch
 
 from ._checks import require_positive_int, require_same_shape
-from .elbo import log_normal_diag
+from .gaussian import log_normal_diag
 from .posterior import grid_kl
 
 

@@ -19,8 +19,8 @@ import math
 import torch
 
 from ._checks import require_positive_int
-from .elbo import log_normal_diag
-from .likelihoods import log_likelihood
+from .gaussian import log_normal_diag
+from .models import require_vae
 from .reparam import reparameterize
 
 
@@ -32,11 +32,12 @@ def log_weights(
     ``z_i`` are K reparameterized draws of q_phi(z|x) for each image of
     ``x [batch, ...]``, so the result is differentiable in phi and theta.
     """
+    require_vae(model)
     require_positive_int("k", k)
-    mu, logvar = model.encode(x)  # [batch, latent] each
+    mu, logvar = model.encoder(x)  # [batch, latent] each
     z = reparameterize(mu, logvar, k, generator)  # [K, batch, latent]
     zeros = torch.zeros_like(mu)
-    log_px_z = log_likelihood(x, model.decode(z), model.likelihood)
+    log_px_z = model.likelihood.log_prob(x, model.decoder(z))  # [K, batch]
     return (
         log_px_z
         + log_normal_diag(z, zeros, zeros)

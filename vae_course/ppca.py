@@ -28,6 +28,7 @@ import torch
 from torch import nn
 
 from ._checks import require_float, require_positive_int
+from .likelihoods import get_likelihood
 
 
 class PPCA(NamedTuple):
@@ -130,20 +131,11 @@ class LinearVAE(nn.Module):
     ``noise_var=1``.
     """
 
-    likelihood = "gaussian"
-
     def __init__(self, data_dim: int, latent_dim: int):
         super().__init__()
         require_positive_int("data_dim", data_dim)
         require_positive_int("latent_dim", latent_dim)
         self.latent_dim = latent_dim
-        self.encoder = LinearEncoder(data_dim, latent_dim)
-        self.decoder = nn.Linear(latent_dim, data_dim)
-
-    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """``[batch, d]`` -> ``mu, logvar [batch, k]``."""
-        return self.encoder(x)
-
-    def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """``[..., k]`` -> the mean W z + b, ``[..., d]``."""
-        return self.decoder(z)
+        self.likelihood = get_likelihood("gaussian")
+        self.encoder = LinearEncoder(data_dim, latent_dim)  # phi
+        self.decoder = nn.Linear(latent_dim, data_dim)  # theta: W z + b
