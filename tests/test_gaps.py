@@ -71,3 +71,22 @@ def test_a_wrong_encoder_pays_an_amortisation_gap(toy):
         atol=5e-3,
         rtol=1e-3,
     )
+
+
+def test_no_piece_is_negative_when_the_optimiser_does_worse(toy):
+    # one wild Adam step from the mean-field optimum only makes q worse:
+    # the encoder's q is kept as q*, so the amortisation gap is 0, not < 0
+    model, x, grid = toy
+    mu, logvar = model.encode(x)
+    gaps = vc.inference_gaps(
+        mu,
+        logvar,
+        grid.z,
+        grid.log_posterior,
+        grid.cell_area,
+        steps=1,
+        lr=3.0,
+    )
+    assert (gaps.amortisation == 0).all(), gaps.amortisation
+    torch.testing.assert_close(gaps.mu_best, mu)
+    torch.testing.assert_close(gaps.approximation, gaps.total)
