@@ -27,6 +27,8 @@ module                       what it holds                                ch.
 ``posterior``                p(z|x) and log p(x) on a grid (k = 2)        5
 ``downstream``               retrieval, clustering, posterior entropy     5
 ``traversal``                per-unit latent traversals                   4
+``sample_quality``           share of samples a digit classifier          4-7
+                             recognises (>= 90 % sure)
 ``plots``                    image grids, loss curves, latent scatter     4, 5
 ``settings``                 the profile and offline switches             all
 ``show``                     show_source, the chapters' code display      all
@@ -98,6 +100,12 @@ from .posterior import (
 from .prior_monte_carlo import PriorEstimate, prior_log_evidence
 from .probes import balanced_subset, probe_accuracy
 from .reparam import reparameterize
+from .sample_quality import (
+    DigitClassifier,
+    digit_classifier,
+    quality_report,
+    sample_quality,
+)
 from .score_function_training import (
     encoder_gradient_noise,
     score_function_loss,
@@ -197,4 +205,9 @@ __all__ = [
     "posterior_entropy",
     "retrieval_precision",
     "traversal_effect",
+    # quality (issue 20): sample quality
+    "DigitClassifier",
+    "digit_classifier",
+    "quality_report",
+    "sample_quality",
 ]
