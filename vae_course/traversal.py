@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import torch
 
-from ._checks import require_float
+from ._checks import require_float, require_like
 
 
 @torch.no_grad()
@@ -35,10 +35,11 @@ def latent_traversal(
         raise ValueError(f"values must be 1-D, got {list(values.shape)}")
     m = values.shape[0]
     z = z0.expand(k, m, k).clone()  # [unit, value, k]
-    units = torch.arange(k, device=z.device)
-    z[units, :, units] = values.to(z)  # row u: unit u takes each value
+    units = torch.arange(k)
+    values = require_like(z, values)
+    z[units, :, units] = values  # row u: unit u takes each value
     model.eval()
-    return model.mean_image(model.decode(z))
+    return model.likelihood.mean(model.decoder(z))
 
 
 def traversal_effect(traversal: torch.Tensor) -> torch.Tensor:
