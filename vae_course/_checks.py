@@ -68,6 +68,15 @@ def require_sample_shape(shape) -> tuple:
     return tuple(shape)
 
 
+def require_tensor_result(name: str, value) -> None:
+    """What a user's function returned must be a tensor."""
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(
+            f"{name} must return a torch.Tensor of z's shape (use torch "
+            f"operations, e.g. lambda z: z**2), got {type(value).__name__}"
+        )
+
+
 def require_float(name: str, t: torch.Tensor) -> torch.Tensor:
     """float32 or float64 tensors only.
 
@@ -108,6 +117,33 @@ def require_finite(name: str, t: torch.Tensor) -> None:
         raise ValueError(
             f"{name} holds {bad} NaN or infinite values; expected finite "
             "numbers (pixels in [0, 1])"
+        )
+
+
+def require_broadcast(
+    name_a: str, a: torch.Tensor, name_b: str, b: torch.Tensor
+) -> None:
+    """Shapes that broadcast, with the same last (latent) dimension."""
+    try:
+        torch.broadcast_shapes(a.shape, b.shape)
+        same_last = a.dim() > 0 and b.dim() > 0 and a.shape[-1] == b.shape[-1]
+    except RuntimeError:
+        same_last = False
+    if not same_last:
+        raise ValueError(
+            f"{name_a} has shape {shape_str(a)} but {name_b} has "
+            f"{shape_str(b)}; expected {name_a} [..., k] that broadcasts "
+            f"against {name_b} [batch, k] (leading sample dimensions allowed)"
+        )
+
+
+def require_same_dtype(
+    name_a: str, a: torch.Tensor, name_b: str, b: torch.Tensor
+) -> None:
+    if a.dtype != b.dtype:
+        raise TypeError(
+            f"{name_a} has dtype {a.dtype} but {name_b} has {b.dtype}; "
+            f"convert it: {name_a.split()[0]}.to({b.dtype})"
         )
 
 

@@ -34,6 +34,7 @@ from ._checks import (
     require_positive,
     require_positive_int,
     require_same_device,
+    require_tensor_result,
 )
 from .objectives import ELBOObjective, ScoreFunctionObjective
 
@@ -81,6 +82,7 @@ def score_function_grad(
     z = mu + sigma * eps
     with torch.no_grad():
         fz = f(z)
+    require_tensor_result("f", fz)
     if fz.shape != z.shape:
         raise ValueError(
             f"f must act elementwise: f(z) has shape {list(fz.shape)} "
@@ -118,6 +120,7 @@ def reparam_grad(
     sigma_s = sigma.expand_as(eps).clone().requires_grad_(True)
     with torch.enable_grad():
         fz = f(mu_s + sigma_s * eps)
+        require_tensor_result("f", fz)
         if fz.shape != eps.shape:
             raise ValueError(
                 f"f must act elementwise: f(z) has shape {list(fz.shape)} "
