@@ -695,3 +695,138 @@ def test_plots_and_helpers_refuse_empty_or_impossible_input(call, name, error):
     with pytest.raises(error) as excinfo:
         call()
     assert_message(excinfo, name)
+
+
+# ------------------------------------ issue 19: inputs that failed in torch
+def _lgm(dtype=torch.float64):
+    g = torch.Generator().manual_seed(0)
+    return vc.LinearGaussianModel.random(3, 1, generator=g, dtype=dtype)
+
+
+ISSUE_19 = [
+    pytest.param(
+        lambda: vc.log_normal_diag(
+            torch.zeros(4, 3), torch.zeros(4, 2), torch.zeros(4, 2)
+        ),
+        ValueError,
+        ("z", "[4, 3]", "[4, 2]"),
+        id="log_normal_diag-shapes",
+    ),
+    pytest.param(
+        lambda: vc.normal_icdf(torch.full((3,), 0.5), torch.zeros(2)),
+        ValueError,
+        ("broadcast", "u [3]", "loc [2]"),
+        id="normal_icdf-broadcast",
+    ),
+    pytest.param(
+        lambda: vc.laplace_icdf(torch.full((3,), 0.5), 0.0, torch.ones(2, 2)),
+        ValueError,
+        ("broadcast", "scale [2, 2]"),
+        id="laplace_icdf-broadcast",
+    ),
+    pytest.param(
+        lambda: vc.inverse_cdf_sample(vc.normal_icdf, 0.0, 1.0, shape=-1),
+        ValueError,
+        ("shape", ">= 0"),
+        id="inverse_cdf_sample-negative",
+    ),
+    pytest.param(
+        lambda: vc.inverse_cdf_sample(vc.normal_icdf, 0.0, 1.0, shape=2.5),
+        TypeError,
+        ("shape", "tuple", "2.5"),
+        id="inverse_cdf_sample-float",
+    ),
+    pytest.param(
+        lambda: vc.inverse_cdf_sample(vc.normal_icdf, shape=(2, -3)),
+        ValueError,
+        ("shape", "(2, -3)"),
+        id="inverse_cdf_sample-tuple",
+    ),
+    pytest.param(
+        lambda: vc.grid_log_marginal(
+            _lgm(), torch.zeros(2, 3, dtype=torch.float64), 10, limit=0
+        ),
+        ValueError,
+        ("limit", "> 0"),
+        id="grid_log_marginal-limit-0",
+    ),
+    pytest.param(
+        lambda: vc.grid_log_marginal(
+            _lgm(), torch.zeros(2, 3, dtype=torch.float64), 10, limit=-1.0
+        ),
+        ValueError,
+        ("limit",),
+        id="grid_log_marginal-limit-negative",
+    ),
+    pytest.param(
+        lambda: vc.grid_log_marginal(_lgm(), torch.zeros(2, 3), 10),
+        TypeError,
+        ("float32", "float64", "x.to("),
+        id="grid_log_marginal-mixed-dtypes",
+    ),
+    pytest.param(
+        lambda: _lgm().sample(-1),
+        ValueError,
+        ("n", "positive", "-1"),
+        id="LinearGaussianModel.sample-negative",
+    ),
+    pytest.param(
+        lambda: _lgm().sample(2.0),
+        ValueError,
+        ("n", "positive"),
+        id="LinearGaussianModel.sample-float",
+    ),
+    pytest.param(
+        lambda: vc.reparam_grad(3.0, 0.0, 1.0, 4),
+        TypeError,
+        ("f", "function", "float"),
+        id="reparam_grad-f-not-callable",
+    ),
+    pytest.param(
+        lambda: vc.reparam_grad(lambda z: 1.0, 0.0, 1.0, 4),
+        TypeError,
+        ("f", "torch.Tensor", "float"),
+        id="reparam_grad-f-returns-a-number",
+    ),
+    pytest.param(
+        lambda: vc.score_function_grad(lambda z: [0.0], 0.0, 1.0, 4),
+        TypeError,
+        ("f", "torch.Tensor", "list"),
+        id="score_function_grad-f-returns-a-list",
+    ),
+]
+
+
+@pytest.mark.parametrize("call, error, fragments", ISSUE_19)
+def test_issue_19_inputs_get_errors_that_say_what_was_expected(
+    call, error, fragments
+):
+    with pytest.raises(error) as excinfo:
+        call()
+    assert_message(excinfo, *fragments)
+
+
+def test_a_checkpoint_to_a_folder_is_refused_naming_it(tmp_path):
+    with pytest.raises(IsADirectoryError) as excinfo:
+        vc.save_checkpoint(vc.MLPVAE(2, 8), tmp_path)
+    assert_message(excinfo, "folder", "file name")
+
+
+def test_numpy_metadata_is_refused_before_writing(tmp_path):
+    import numpy as np
+
+    for value in (np.float64(1.0), np.int64(3), np.arange(3)):
+        with pytest.raises(TypeError) as excinfo:
+            vc.save_checkpoint(vc.MLPVAE(2, 8), tmp_path / "m.pt", v=value)
+        assert_message(excinfo, "numpy", "float(value)")
+    assert not (tmp_path / "m.pt").exists()
+
+
+def test_train_on_data_holding_nan_is_refused(mnist):
+    bad = mnist.train_images[:64].clone()
+    bad[5, 0, 3, 3] = float("nan")
+    with pytest.raises(ValueError) as excinfo:
+        vc.train(
+            vc.MLPVAE(2, 8, likelihood="gaussian"), bad, 1, progress=False
+        )
+    assert_message(excinfo, "train images", "NaN")

@@ -180,6 +180,10 @@ def test_the_public_names_are_exactly_what_the_package_defines():
         "require_vae",
         "require_optimizer_of",
         "source_of",
+        "as_numpy",
+        "build_model",
+        "read_checkpoint",
+        "in_eval_mode",
         "require_autoencoder",
         "require_input",
         "require_likelihood",
@@ -204,7 +208,9 @@ def test_the_public_names_are_exactly_what_the_package_defines():
             elif isinstance(node, ast.AnnAssign):
                 names = [node.target.id]
             defined |= {n for n in names if not n.startswith("_")}
-    assert defined - internal == set(vc.__all__)
+    # guards and plumbing by the naming rule of vae_course/show.py
+    guards = {n for n in defined if n.startswith(("require_", "check_"))}
+    assert defined - internal - guards == set(vc.__all__)
 
 
 @pytest.mark.parametrize("name", sorted(vc.__all__))

@@ -27,6 +27,8 @@ module                       what it holds                                ch.
 ``posterior``                p(z|x) and log p(x) on a grid (k = 2)        5
 ``downstream``               retrieval, clustering, posterior entropy     5
 ``traversal``                per-unit latent traversals                   4
+``sample_quality``           share of samples a digit classifier          4-7
+                             recognises (>= 90 % sure)
 ``plots``                    image grids, loss curves, latent scatter     4, 5
 ``devices``                  the device, seeds and generators             all
 ``profiles``                 the profile and offline switches             all
@@ -77,6 +79,7 @@ from .inference import (
     interpolate,
     latent_grid,
     reconstruct,
+    sample_prior,
 )
 from .inverse_cdf import (
     INVERSE_CDFS,
@@ -88,6 +91,7 @@ from .inverse_cdf import (
     laplace_icdf,
     logistic_icdf,
     normal_icdf,
+    uniform_open,
 )
 from .iwae import IWAEObjective, gradient_snr, log_weights
 from .learned_variance import (
@@ -130,6 +134,12 @@ from .prior_monte_carlo import PriorEstimate, prior_log_evidence
 from .probes import balanced_subset, probe_accuracy
 from .profiles import Settings, settings
 from .reparam import reparameterize
+from .sample_quality import (
+    DigitClassifier,
+    digit_classifier,
+    quality_report,
+    sample_quality,
+)
 from .show import show_source
 from .training import History, TrainingError, train, train_step
 from .traversal import latent_traversal, traversal_effect
@@ -207,6 +217,7 @@ __all__ = [
     "reparam_grad",
     "reparameterize",
     "retrieval_precision",
+    "sample_prior",
     "save_checkpoint",
     "score_function_grad",
     "seed_everything",
@@ -216,6 +227,7 @@ __all__ = [
     "train",
     "train_step",
     "traversal_effect",
+    "uniform_open",
     "z_squared_grad_variance",
     # chapter 6 (ch6)
     "Gaps",
@@ -240,4 +252,9 @@ __all__ = [
     "sample_aggregate_posterior",
     "sample_code_density",
     "subspace_cosines",
+    # quality (issue 20): sample quality
+    "DigitClassifier",
+    "digit_classifier",
+    "quality_report",
+    "sample_quality",
 ]

@@ -51,6 +51,32 @@ def require_callable(name: str, value, expected: str) -> None:
         )
 
 
+def require_sample_shape(shape) -> tuple:
+    """A sample shape: a tuple (or list) of ints >= 0."""
+    if isinstance(shape, bool) or not isinstance(shape, (tuple, list)):
+        raise TypeError(
+            "shape must be a tuple of sizes, e.g. (1000,), or one int, "
+            f"got {shape!r}"
+        )
+    if not all(
+        isinstance(s, int) and not isinstance(s, bool) and s >= 0
+        for s in shape
+    ):
+        raise ValueError(
+            f"shape must hold integers >= 0, e.g. (1000,), got {shape!r}"
+        )
+    return tuple(shape)
+
+
+def require_tensor_result(name: str, value) -> None:
+    """What a user's function returned must be a tensor."""
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(
+            f"{name} must return a torch.Tensor of z's shape (use torch "
+            f"operations, e.g. lambda z: z**2), got {type(value).__name__}"
+        )
+
+
 def require_float(name: str, t: torch.Tensor) -> torch.Tensor:
     """float32 or float64 tensors only.
 
@@ -94,6 +120,33 @@ def require_finite(name: str, t: torch.Tensor) -> None:
         )
 
 
+def require_broadcast(
+    name_a: str, a: torch.Tensor, name_b: str, b: torch.Tensor
+) -> None:
+    """Shapes that broadcast, with the same last (latent) dimension."""
+    try:
+        torch.broadcast_shapes(a.shape, b.shape)
+        same_last = a.dim() > 0 and b.dim() > 0 and a.shape[-1] == b.shape[-1]
+    except RuntimeError:
+        same_last = False
+    if not same_last:
+        raise ValueError(
+            f"{name_a} has shape {shape_str(a)} but {name_b} has "
+            f"{shape_str(b)}; expected {name_a} [..., k] that broadcasts "
+            f"against {name_b} [batch, k] (leading sample dimensions allowed)"
+        )
+
+
+def require_same_dtype(
+    name_a: str, a: torch.Tensor, name_b: str, b: torch.Tensor
+) -> None:
+    if a.dtype != b.dtype:
+        raise TypeError(
+            f"{name_a} has dtype {a.dtype} but {name_b} has {b.dtype}; "
+            f"convert it: {name_a.split()[0]}.to({b.dtype})"
+        )
+
+
 def require_same_shape(
     name_a: str, a: torch.Tensor, name_b: str, b: torch.Tensor
 ) -> None:
@@ -102,6 +155,16 @@ def require_same_shape(
             f"{name_b} has shape {shape_str(b)} but {name_a} has "
             f"{shape_str(a)}; they must match"
         )
+
+
+def require_generator(seed, like: torch.Tensor) -> torch.Generator:
+    """A ``torch.Generator`` on ``like``'s device seeded with ``seed``."""
+    return torch.Generator(device=like.device).manual_seed(seed)
+
+
+def require_like(ref: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """``t`` on ``ref``'s device in ``ref``'s dtype (plumbing, not maths)."""
+    return t.to(device=ref.device, dtype=ref.dtype)
 
 
 def require_same_trailing_shape(

@@ -29,6 +29,13 @@ KEYS = {"format_version", "model_class", "config", "state_dict"}
 
 def _check_simple(name: str, value) -> None:
     """Values ``torch.load(weights_only=True)`` reads back: TypeError else."""
+    kind = type(value).__module__.split(".")[0]
+    if kind == "numpy":
+        raise TypeError(
+            f"metadata {name} is a numpy {type(value).__name__}, which "
+            "torch.load(weights_only=True) cannot read back; convert it: "
+            "float(value), int(value) or value.tolist()"
+        )
     if value is None or isinstance(value, (bool, int, float, str)):
         return
     if isinstance(value, (list, tuple)):
@@ -75,6 +82,10 @@ def save_checkpoint(
     if dtype not in DTYPES.values():
         raise TypeError(f"model weights have dtype {dtype}; use float32/64")
     path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(
+            f"{path} is a folder; give a file name, e.g. {path / 'vae.pt'}"
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
     checkpoint = {
@@ -89,7 +100,18 @@ def save_checkpoint(
     return path
 
 
-def _read(path: Path, map_location) -> dict:
+def build_model(checkpoint: dict) -> torch.nn.Module:
+    """A new model of the saved class, config and dtype (untrained)."""
+    cls = MODEL_CLASSES.get(checkpoint["model_class"])
+    if cls is None:
+        raise ValueError(f"unknown model class {checkpoint['model_class']!r}")
+    model = cls(**checkpoint["config"])
+    return model.to(DTYPES[checkpoint.get("dtype", "float32")])
+
+
+def read_checkpoint(path, map_location="cpu") -> dict:
+    """The checkpoint's dict, read with ``weights_only=True`` and checked."""
+    path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no checkpoint file at {path}")
     try:
@@ -164,16 +186,9 @@ def load_checkpoint(
             not know, or a ``model`` that differs from the saved one (the
             message names the difference).
     """
-    path = Path(path)
-    checkpoint = _read(path, map_location)
+    checkpoint = read_checkpoint(path, map_location)
     if model is None:
-        cls = MODEL_CLASSES.get(checkpoint["model_class"])
-        if cls is None:
-            raise ValueError(
-                f"unknown model class {checkpoint['model_class']!r}"
-            )
-        model = cls(**checkpoint["config"])
-        model.to(DTYPES[checkpoint.get("dtype", "float32")])
-    _check_fits(model, checkpoint, path.name)
+        model = build_model(checkpoint)
+    _check_fits(model, checkpoint, Path(path).name)
     model.load_state_dict(checkpoint["state_dict"])
     return model, checkpoint.get("metadata", {})

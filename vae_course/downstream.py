@@ -21,10 +21,15 @@ import math
 
 import torch
 
-from ._checks import require_float, require_positive_int, shape_str
+from ._checks import (
+    require_float,
+    require_like,
+    require_positive_int,
+    shape_str,
+)
 
 
-def _features(name: str, t) -> torch.Tensor:
+def require_features(name: str, t) -> torch.Tensor:
     require_float(name, t)
     if t.dim() != 2:
         raise ValueError(
@@ -48,10 +53,8 @@ def nearest_neighbours(
         exclude_self: the query *is* the database (the same rows in the same
             order); skip each row's match with itself.
     """
-    query, database = (
-        _features("query", query),
-        _features("database", database),
-    )
+    require_features("query", query)
+    require_features("database", database)
     require_positive_int("n", n)
     if query.shape[1] != database.shape[1]:
         raise ValueError(
@@ -62,7 +65,8 @@ def nearest_neighbours(
         raise ValueError(
             f"asked for {n} neighbours among {database.shape[0]} rows"
         )
-    distances = torch.cdist(query, database.to(query.device))  # [Q, N]
+    database = require_like(query, database)
+    distances = torch.cdist(query, database)  # [Q, N]
     if exclude_self:
         if query.shape != database.shape:
             raise ValueError("exclude_self needs query and database equal")
@@ -106,7 +110,7 @@ def cluster_scores(
         normalized_mutual_info_score,
     )
 
-    features = _features("features", features)
+    features = require_features("features", features)
     require_positive_int("n_clusters", n_clusters)
     if len(labels) != len(features):
         raise ValueError(

@@ -20,7 +20,12 @@ import math
 
 import torch
 
-from ._checks import require_float, require_same_device, require_same_shape
+from ._checks import (
+    require_broadcast,
+    require_float,
+    require_same_device,
+    require_same_shape,
+)
 
 
 def gaussian_kl(
@@ -64,7 +69,10 @@ def log_normal_diag(
     ``logvar``.
     """
     require_float("z", z)
+    require_float("mu", mu)
+    require_float("logvar", logvar)
     require_same_shape("mu", mu, "logvar", logvar)
     require_same_device(z=z, mu=mu, logvar=logvar)
+    require_broadcast("z", z, "mu", mu)
     squared = (z - mu).pow(2) * torch.exp(-logvar)
     return -0.5 * (math.log(2 * math.pi) + logvar + squared).sum(dim=-1)

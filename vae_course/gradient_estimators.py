@@ -29,16 +29,19 @@ import torch
 
 from ._checks import (
     as_tensor,
+    require_callable,
+    require_generator,
     require_positive,
     require_positive_int,
     require_same_device,
+    require_tensor_result,
 )
 from .objectives import ELBOObjective, ScoreFunctionObjective
 
 Function = Callable[[torch.Tensor], torch.Tensor]
 
 
-def _prepare(mu, sigma) -> tuple[torch.Tensor, torch.Tensor]:
+def require_mu_sigma(mu, sigma) -> tuple[torch.Tensor, torch.Tensor]:
     mu = as_tensor("mu", mu)
     sigma = as_tensor("sigma", sigma)
     if not (mu.is_floating_point() and sigma.is_floating_point()):
@@ -72,17 +75,14 @@ def score_function_grad(
         ``(grad_mu, grad_sigma)``, each
         ``[n_samples, *broadcast(mu, sigma).shape]``.
     """
+    require_callable("f", f, "a function of z, e.g. lambda z: z**2")
     require_positive_int("n_samples", n_samples)
-    mu, sigma = _prepare(mu, sigma)
-    eps = torch.randn(
-        (n_samples, *mu.shape),
-        generator=generator,
-        dtype=mu.dtype,
-        device=mu.device,
-    )
+    mu, sigma = require_mu_sigma(mu, sigma)
+    eps = mu.new_empty(n_samples, *mu.shape).normal_(generator=generator)
     z = mu + sigma * eps
     with torch.no_grad():
         fz = f(z)
+    require_tensor_result("f", fz)
     if fz.shape != z.shape:
         raise ValueError(
             f"f must act elementwise: f(z) has shape {list(fz.shape)} "
@@ -112,18 +112,15 @@ def reparam_grad(
         ``(grad_mu, grad_sigma)``, each
         ``[n_samples, *broadcast(mu, sigma).shape]``.
     """
+    require_callable("f", f, "a function of z, e.g. lambda z: z**2")
     require_positive_int("n_samples", n_samples)
-    mu, sigma = _prepare(mu, sigma)
-    eps = torch.randn(
-        (n_samples, *mu.shape),
-        generator=generator,
-        dtype=mu.dtype,
-        device=mu.device,
-    )
+    mu, sigma = require_mu_sigma(mu, sigma)
+    eps = mu.new_empty(n_samples, *mu.shape).normal_(generator=generator)
     mu_s = mu.expand_as(eps).clone().requires_grad_(True)
     sigma_s = sigma.expand_as(eps).clone().requires_grad_(True)
     with torch.enable_grad():
         fz = f(mu_s + sigma_s * eps)
+        require_tensor_result("f", fz)
         if fz.shape != eps.shape:
             raise ValueError(
                 f"f must act elementwise: f(z) has shape {list(fz.shape)} "
@@ -154,7 +151,7 @@ def z_squared_grad_variance(mu, sigma) -> dict[str, torch.Tensor]:
 
     Divide by M for the variance of an M-sample average.
     """
-    mu, sigma = _prepare(mu, sigma)
+    mu, sigma = require_mu_sigma(mu, sigma)
     return {
         "reparam_mu": 4 * sigma**2,
         "reparam_sigma": 4 * mu**2 + 8 * sigma**2,
@@ -200,7 +197,7 @@ def encoder_gradient_noise(
         )
     objective = objectives[estimator]()
     phi = list(model.encoder.parameters())
-    generator = torch.Generator(device=x.device).manual_seed(seed)
+    generator = require_generator(seed, x)
     grads = []
     for _ in range(n_repeats):
         loss, _ = objective(model, x, generator)

@@ -15,10 +15,13 @@ in its dtype (a float64 model gets float64 codes and images).
 
 from __future__ import annotations
 
+import functools
+
 import torch
 
 from ._checks import (
     require_batch,
+    require_like,
     require_nonnegative_number,
     require_positive_int,
     shape_str,
@@ -30,16 +33,16 @@ from .reparam import reparameterize
 METHODS = ("mean", "sample")
 
 
-def _weights_of(model) -> dict:
-    """``{"device": ..., "dtype": ...}`` of the model's weights."""
+def require_on_model(model, t: torch.Tensor) -> torch.Tensor:
+    """``t`` on the model's device in its weights' dtype (plumbing)."""
     weights = model.parameters() if hasattr(model, "parameters") else ()
     weight = next(iter(weights), None)
     if weight is None:
-        return {"device": torch.device("cpu"), "dtype": torch.float32}
-    return {"device": weight.device, "dtype": weight.dtype}
+        return t
+    return t.to(device=weight.device, dtype=weight.dtype)
 
 
-def _check_method(method: str) -> None:
+def check_method(method: str) -> None:
     if method not in METHODS:
         raise ValueError(
             "method must be 'mean' (Method A) or 'sample' (Method B), "
@@ -47,12 +50,20 @@ def _check_method(method: str) -> None:
         )
 
 
-def _set_eval(model) -> None:
-    if hasattr(model, "eval"):
-        model.eval()
+def in_eval_mode(function):
+    """Decorator: the model (first argument) runs in eval mode."""
+
+    @functools.wraps(function)
+    def run(model, *args, **kwargs):
+        if hasattr(model, "eval"):
+            model.eval()
+        return function(model, *args, **kwargs)
+
+    return run
 
 
 @torch.no_grad()
+@in_eval_mode
 def decode_images(
     model: VAE,
     z: torch.Tensor,
@@ -66,13 +77,26 @@ def decode_images(
     N(0, I) noise. Returns ``[n, 1, 28, 28]`` for the course's models.
     """
     require_vae(model)
-    _check_method(method)
+    check_method(method)
     require_latent(model, z)
-    _set_eval(model)
     x_params = model.decoder(z)
     if method == "mean":
         return model.likelihood.mean(x_params)
     return model.likelihood.sample(x_params, generator)
+
+
+@torch.no_grad()
+def sample_prior(
+    model: VAE, n: int, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """z ~ p(z) = N(0, I): ``[n, latent_dim]`` codes.
+
+    On the model's device, in its weights' dtype.
+    """
+    require_vae(model)
+    require_positive_int("n", n)
+    like = require_on_model(model, torch.empty(0))  # the weights' kind
+    return like.new_empty(n, model.latent_dim).normal_(generator=generator)
 
 
 @torch.no_grad()
@@ -97,15 +121,14 @@ def generate(
         [0, 1] for Bernoulli decoders).
     """
     require_vae(model)
-    _check_method(method)
+    check_method(method)
     if z is None:
-        require_positive_int("n", n)
-        shape = (n, model.latent_dim)
-        z = torch.randn(shape, generator=generator, **_weights_of(model))
+        z = sample_prior(model, n, generator)
     return decode_images(model, z, method, generator)
 
 
 @torch.no_grad()
+@in_eval_mode
 def embed(
     model: VAE,
     x: torch.Tensor,
@@ -120,14 +143,14 @@ def embed(
     dtype, in chunks of ``batch_size``.
     """
     require_vae(model)
-    _check_method(method)
+    check_method(method)
     require_batch("x", x)
     require_positive_int("batch_size", batch_size)
-    _set_eval(model)
-    x = x.to(**_weights_of(model))
+    x = require_on_model(model, x)
     codes = []
     for first in range(0, x.shape[0], batch_size):
-        batch = require_input(model, x[first : first + batch_size])
+        batch = x[first : first + batch_size]
+        require_input(model, batch)
         mu, logvar = model.encoder(batch)
         if method == "sample":
             mu = reparameterize(mu, logvar, generator=generator)
@@ -141,7 +164,7 @@ def reconstruct(model: VAE, x: torch.Tensor) -> torch.Tensor:
     return decode_images(model, embed(model, x), "mean")
 
 
-def _one_image(name: str, x: torch.Tensor) -> torch.Tensor:
+def require_one_image(name: str, x: torch.Tensor) -> torch.Tensor:
     """One image as a batch of one: ``[1, 1, 28, 28]`` or ``[1, 784]``."""
     require_batch(name, x)
     if x.dim() in (1, 3):  # [784] or [1, 28, 28]
@@ -164,10 +187,11 @@ def interpolate(
     require_positive_int("steps", steps)
     if steps < 2:
         raise ValueError(f"steps must be at least 2 (both ends), got {steps}")
-    x_a, x_b = _one_image("x_a", x_a), _one_image("x_b", x_b)
+    x_a = require_one_image("x_a", x_a)
+    x_b = require_one_image("x_b", x_b)
     z_a, z_b = embed(model, x_a)[0], embed(model, x_b)[0]
-    t = torch.linspace(0, 1, steps, device=z_a.device, dtype=z_a.dtype)
-    t = t[:, None]
+    t = torch.linspace(0, 1, steps)[:, None]  # [steps, 1]
+    t = require_like(z_a, t)
     return decode_images(model, (1 - t) * z_a + t * z_b)
 
 
@@ -198,7 +222,8 @@ def latent_grid(
     z2 = normal_icdf(u).flip(0)
     rows, cols = torch.meshgrid(z2, z1, indexing="ij")
     z = torch.stack([cols, rows], dim=-1).reshape(-1, 2)
-    return decode_images(model, z.to(**_weights_of(model)))
+    z = require_on_model(model, z)
+    return decode_images(model, z)
 
 
 @torch.no_grad()

@@ -19,14 +19,17 @@ import torch
 
 from ._checks import (
     as_tensor,
+    require_callable,
     require_float,
     require_in_unit_interval,
     require_positive,
     require_same_device,
+    require_sample_shape,
 )
 
 
-def _params(u: torch.Tensor, **named) -> list[torch.Tensor]:
+def require_params(u: torch.Tensor, **named) -> list[torch.Tensor]:
+    """u checked, and the named parameters as tensors on u's device."""
     require_float("u", u)
     require_in_unit_interval("u", u, open_interval=True)
     out = []
@@ -45,11 +48,19 @@ def _params(u: torch.Tensor, **named) -> list[torch.Tensor]:
             if t.dim() > 0 or t.device.type != "cpu"
         },
     )
+    shapes = {
+        "u": u.shape,
+        **{n: t.shape for n, t in zip(named, out, strict=True)},
+    }
+    try:
+        torch.broadcast_shapes(*shapes.values())
+    except RuntimeError:
+        listing = ", ".join(f"{n} {list(s)}" for n, s in shapes.items())
+        raise ValueError(
+            f"the shapes do not broadcast: {listing}; give the parameters "
+            "one value, u's shape, or shapes that broadcast against it"
+        ) from None
     return out
-
-
-def _scale_check(name: str, t: torch.Tensor) -> None:
-    require_positive(name, t.detach())
 
 
 def normal_icdf(u: torch.Tensor, loc=0.0, scale=1.0) -> torch.Tensor:
@@ -57,8 +68,8 @@ def normal_icdf(u: torch.Tensor, loc=0.0, scale=1.0) -> torch.Tensor:
 
     ``Phi^{-1}`` is ``torch.special.ndtri``.
     """
-    loc, scale = _params(u, loc=loc, scale=scale)
-    _scale_check("scale", scale)
+    loc, scale = require_params(u, loc=loc, scale=scale)
+    require_positive("scale", scale)
     return loc + scale * torch.special.ndtri(u)
 
 
@@ -67,8 +78,8 @@ def exponential_icdf(u: torch.Tensor, rate) -> torch.Tensor:
 
     From F(x) = 1 - exp(-rate x).
     """
-    (rate,) = _params(u, rate=rate)
-    _scale_check("rate", rate)
+    (rate,) = require_params(u, rate=rate)
+    require_positive("rate", rate)
     return -torch.log1p(-u) / rate
 
 
@@ -77,8 +88,8 @@ def logistic_icdf(u: torch.Tensor, loc=0.0, scale=1.0) -> torch.Tensor:
 
     From F(x) = 1 / (1 + exp(-(x - loc)/scale)).
     """
-    loc, scale = _params(u, loc=loc, scale=scale)
-    _scale_check("scale", scale)
+    loc, scale = require_params(u, loc=loc, scale=scale)
+    require_positive("scale", scale)
     return loc + scale * (torch.log(u) - torch.log1p(-u))
 
 
@@ -87,8 +98,8 @@ def gumbel_icdf(u: torch.Tensor, loc=0.0, scale=1.0) -> torch.Tensor:
 
     From F(x) = exp(-exp(-(x - loc)/scale)).
     """
-    loc, scale = _params(u, loc=loc, scale=scale)
-    _scale_check("scale", scale)
+    loc, scale = require_params(u, loc=loc, scale=scale)
+    require_positive("scale", scale)
     return loc - scale * torch.log(-torch.log(u))
 
 
@@ -99,8 +110,8 @@ def laplace_icdf(u: torch.Tensor, loc=0.0, scale=1.0) -> torch.Tensor:
     ``loc - scale * log(2 - 2u)`` above, so that the derivative in u is right
     at u = 1/2 too (sign() has derivative 0 there).
     """
-    loc, scale = _params(u, loc=loc, scale=scale)
-    _scale_check("scale", scale)
+    loc, scale = require_params(u, loc=loc, scale=scale)
+    require_positive("scale", scale)
     lower = torch.log(2.0 * u)  # both halves are finite for every u in (0, 1)
     upper = -torch.log(2.0 - 2.0 * u)
     return loc + scale * torch.where(u < 0.5, lower, upper)
@@ -111,8 +122,8 @@ def cauchy_icdf(u: torch.Tensor, loc=0.0, scale=1.0) -> torch.Tensor:
 
     From F(x) = 1/2 + arctan((x - loc)/scale) / pi.
     """
-    loc, scale = _params(u, loc=loc, scale=scale)
-    _scale_check("scale", scale)
+    loc, scale = require_params(u, loc=loc, scale=scale)
+    require_positive("scale", scale)
     return loc + scale * torch.tan(math.pi * (u - 0.5))
 
 
@@ -124,9 +135,9 @@ def kumaraswamy_icdf(u: torch.Tensor, a, b) -> torch.Tensor:
     A Beta-like distribution with a closed-form inverse CDF (Nalisnick & Smyth,
     2017).
     """
-    a, b = _params(u, a=a, b=b)
-    _scale_check("a", a)
-    _scale_check("b", b)
+    a, b = require_params(u, a=a, b=b)
+    require_positive("a", a)
+    require_positive("b", b)
     # 1 - (1 - u)^{1/b} computed as -expm1(log1p(-u) / b) to keep precision
     # near u = 0
     inner = -torch.expm1(torch.log1p(-u) / b)
@@ -145,6 +156,35 @@ INVERSE_CDFS: dict[str, Callable[..., torch.Tensor]] = {
 }
 
 
+def uniform_open(
+    shape=(), *params, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """u ~ U(0, 1) strictly inside (0, 1): ``shape + broadcast(params)``.
+
+    In the parameters' floating dtype (the default dtype without one) and
+    on their device. ``torch.rand`` is in [0, 1); u is clamped to
+    [tiny, 1 - eps] so that every inverse CDF stays finite.
+    """
+    if isinstance(shape, int):
+        shape = (shape,)
+    require_sample_shape(shape)
+    tensors = [as_tensor(f"params[{i}]", p) for i, p in enumerate(params)]
+    float_params = [t for t in tensors if t.is_floating_point()]
+    dtype = (
+        float_params[0].dtype if float_params else torch.get_default_dtype()
+    )
+    device = tensors[0].device if tensors else torch.device("cpu")
+    batch = (
+        torch.broadcast_shapes(*(t.shape for t in tensors))
+        if tensors
+        else torch.Size()
+    )
+    full = torch.Size(tuple(shape)) + batch
+    u = torch.rand(full, generator=generator, dtype=dtype, device=device)
+    tiny = torch.finfo(dtype).tiny
+    return u.clamp(min=tiny, max=1.0 - torch.finfo(dtype).eps)
+
+
 def inverse_cdf_sample(
     icdf: Callable[..., torch.Tensor],
     *params,
@@ -157,36 +197,14 @@ def inverse_cdf_sample(
         icdf: an inverse CDF ``icdf(u, *params)``, e.g.
             :func:`exponential_icdf`.
         *params: its parameters (tensors that may require grad, or numbers).
-        shape: the sample shape; the result has shape
-            ``shape + broadcast_shape(params)``.
+        shape: the sample shape (a tuple of sizes >= 0, or one int); the
+            result has shape ``shape + broadcast_shape(params)``.
         generator: optional ``torch.Generator`` on the parameters' device.
 
     Returns:
         Samples through which gradients flow to every parameter that requires
         grad.
     """
-    if not callable(icdf):
-        raise TypeError(
-            "icdf must be a function icdf(u, *params), "
-            f"got {type(icdf).__name__}"
-        )
-    tensors = [as_tensor(f"params[{i}]", p) for i, p in enumerate(params)]
-    float_params = [t for t in tensors if t.is_floating_point()]
-    dtype = (
-        float_params[0].dtype if float_params else torch.get_default_dtype()
-    )
-    device = tensors[0].device if tensors else torch.device("cpu")
-    batch = (
-        torch.broadcast_shapes(*(t.shape for t in tensors))
-        if tensors
-        else torch.Size()
-    )
-    if isinstance(shape, int):
-        shape = (shape,)
-    full = torch.Size(tuple(shape)) + batch
-    u = torch.rand(full, generator=generator, dtype=dtype, device=device)
-    # torch.rand is in [0, 1); keep u strictly inside (0, 1) so that every
-    # inverse CDF stays finite
-    tiny = torch.finfo(dtype).tiny
-    u = u.clamp(min=tiny, max=1.0 - torch.finfo(dtype).eps)
+    require_callable("icdf", icdf, "a function icdf(u, *params)")
+    u = uniform_open(shape, *params, generator=generator)  # noise: no params
     return icdf(u, *params)

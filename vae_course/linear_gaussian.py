@@ -19,7 +19,13 @@ import math
 
 import torch
 
-from ._checks import require_float, require_positive_int, shape_str
+from ._checks import (
+    require_float,
+    require_positive_int,
+    require_positive_number,
+    require_same_dtype,
+    shape_str,
+)
 from .likelihoods import LIKELIHOODS
 
 
@@ -89,6 +95,7 @@ class LinearGaussianModel:
         self, n: int, generator: torch.Generator | None = None
     ) -> torch.Tensor:
         """Ancestral sampling: z ~ p(z), then x ~ p(x|z); ``[n, d]``."""
+        require_positive_int("n", n)
         z = torch.randn(
             n, self.latent_dim, generator=generator, dtype=self.W.dtype
         )
@@ -191,6 +198,8 @@ def grid_log_marginal(
     """
     x = model._check_x(x)
     require_positive_int("n_points", n_points)
+    require_positive_number("limit", limit)
+    require_same_dtype("x", x, "the model's W", model.W)
     k = model.latent_dim
     n_evaluations = n_points**k
     if n_evaluations > 5_000_000:
@@ -200,7 +209,7 @@ def grid_log_marginal(
             "the point of the demo, but too many to run (max 5,000,000)"
         )
     width = 2 * limit / n_points
-    axis = -limit + width * (torch.arange(n_points, dtype=x.dtype) + 0.5)
+    axis = -limit + width * (x.new_tensor(range(n_points)) + 0.5)
     grid = torch.cartesian_prod(*([axis] * k)).reshape(-1, k)  # [G, k]
     log_joint = model.log_joint(x[:, None, :], grid[None, :, :])  # [batch, G]
     return torch.logsumexp(log_joint, dim=1) + k * math.log(

@@ -61,13 +61,15 @@ class ELBOObjective:
         kl_warmup_steps: int = 0,
         n_samples: int = 1,
     ):
-        self.beta = require_nonnegative_number("beta", beta)
-        self.free_bits = require_nonnegative_number("free_bits", free_bits)
-        self.kl_warmup_steps = require_nonnegative_int(
-            "kl_warmup_steps", kl_warmup_steps
-        )
-        self.n_samples = require_positive_int("n_samples", n_samples)
-        self.beta_now = kl_warmup(1, self.kl_warmup_steps, self.beta)
+        require_nonnegative_number("beta", beta)
+        require_nonnegative_number("free_bits", free_bits)
+        require_nonnegative_int("kl_warmup_steps", kl_warmup_steps)
+        require_positive_int("n_samples", n_samples)
+        self.beta = beta
+        self.free_bits = free_bits
+        self.kl_warmup_steps = kl_warmup_steps
+        self.n_samples = n_samples
+        self.beta_now = kl_warmup(1, kl_warmup_steps, beta)  # step t = 1
 
     def on_step(self, step: int, steps_per_epoch: int) -> None:
         """Set the KL weight of step t: ``beta * min(1, t / T)``."""

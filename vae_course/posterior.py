@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 import torch
 
-from ._checks import require_float, require_positive_int
+from ._checks import require_float, require_like, require_positive_int
 from .gaussian import log_normal_diag
 from .models import require_input, require_vae
 
@@ -77,7 +77,8 @@ def grid_posterior(
     if n < 2 or not lim > 0:
         raise ValueError(f"need n >= 2 and lim > 0, got n={n}, lim={lim}")
     require_vae(model)
-    axis = torch.linspace(-lim, lim, n, dtype=x.dtype, device=x.device)
+    axis = torch.linspace(-lim, lim, n, dtype=torch.float64)
+    axis = require_like(x, axis)
     z2, z1 = torch.meshgrid(axis, axis, indexing="ij")
     z = torch.stack([z1.flatten(), z2.flatten()], dim=1)  # [G, 2]
     cell_area = float((axis[1] - axis[0]) ** 2)

@@ -67,12 +67,7 @@ def prior_log_evidence(
     log_w = []  # chunks of [m, batch]: log p(x_b | z_j)
     for done in range(0, n_samples, chunk_size):
         m = min(chunk_size, n_samples - done)
-        z = torch.randn(
-            (m, model.latent_dim),
-            generator=generator,
-            dtype=x.dtype,
-            device=x.device,
-        )
+        z = x.new_empty(m, model.latent_dim).normal_(generator=generator)
         decoded = model.decoder(z).reshape(m, *x.shape[1:])
         log_w.append(model.likelihood.pairwise_log_prob(x, decoded).T)
     log_w = torch.cat(log_w)  # [K, batch]

@@ -16,7 +16,7 @@ import torch
 PROBES = ("logistic", "knn")
 
 
-def _numpy(name: str, t) -> np.ndarray:
+def as_numpy(name: str, t) -> np.ndarray:
     if isinstance(t, torch.Tensor):
         t = t.detach().cpu().numpy()
     t = np.asarray(t)
@@ -30,7 +30,7 @@ def balanced_subset(labels, n_labels: int, seed: int = 0) -> np.ndarray:
 
     Chosen at random with ``seed``.
     """
-    labels = _numpy("labels", labels)
+    labels = as_numpy("labels", labels)
     classes = np.unique(labels)
     if n_labels < len(classes):
         raise ValueError(
@@ -81,14 +81,14 @@ def probe_accuracy(
 
     if method not in PROBES:
         raise ValueError(f"method must be one of {PROBES}, got {method!r}")
-    Xtr = _numpy("train_features", train_features).reshape(
+    Xtr = as_numpy("train_features", train_features).reshape(
         len(train_features), -1
     )
-    ytr = _numpy("train_labels", train_labels)
-    Xte = _numpy("test_features", test_features).reshape(
+    ytr = as_numpy("train_labels", train_labels)
+    Xte = as_numpy("test_features", test_features).reshape(
         len(test_features), -1
     )
-    yte = _numpy("test_labels", test_labels)
+    yte = as_numpy("test_labels", test_labels)
     if len(Xtr) != len(ytr) or len(Xte) != len(yte):
         raise ValueError(
             f"features and labels must pair up: {len(Xtr)} train features "

@@ -51,7 +51,5 @@ def reparameterize(
     if n_samples is not None:
         require_positive_int("n_samples", n_samples)
     shape = mu.shape if n_samples is None else (n_samples, *mu.shape)
-    eps = torch.randn(
-        shape, generator=generator, dtype=mu.dtype, device=mu.device
-    )
+    eps = mu.new_empty(shape).normal_(generator=generator)  # N(0, I)
     return mu + torch.exp(0.5 * logvar) * eps

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import torch
 
-from ._checks import require_float
+from ._checks import require_float, require_like
 
 
 @torch.no_grad()
@@ -35,8 +35,9 @@ def latent_traversal(
         raise ValueError(f"values must be 1-D, got {list(values.shape)}")
     m = values.shape[0]
     z = z0.expand(k, m, k).clone()  # [unit, value, k]
-    units = torch.arange(k, device=z.device)
-    z[units, :, units] = values.to(z)  # row u: unit u takes each value
+    units = torch.arange(k)
+    values = require_like(z, values)
+    z[units, :, units] = values  # row u: unit u takes each value
     model.eval()
     return model.likelihood.mean(model.decoder(z))
 
