@@ -27,6 +27,7 @@ import torch
 
 from ._checks import require_float, require_positive_int, require_same_shape
 from .gaussian import gaussian_kl, log_normal_diag
+from .reparam import reparameterize
 
 
 def _require_codes(mu: torch.Tensor, logvar: torch.Tensor) -> None:
@@ -113,10 +114,7 @@ def elbo_surgery(
     """
     _require_codes(mu, logvar)
     average_kl = gaussian_kl(mu, logvar).mean()
-    eps = torch.randn(
-        mu.shape, generator=generator, dtype=mu.dtype, device=mu.device
-    )
-    z = mu + torch.exp(0.5 * logvar) * eps  # one draw per image, [N, k]
+    z = reparameterize(mu, logvar, generator=generator)  # one per image
     log_q_own = log_normal_diag(z, mu, logvar)  # [N]
     information = (log_q_own - log_aggregate_posterior(z, mu, logvar)).mean()
     return Surgery(

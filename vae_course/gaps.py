@@ -68,7 +68,7 @@ def best_gaussian(
     width = int(keep.sum(dim=1).max())
     index = keep.float().sort(dim=1, descending=True, stable=True).indices
     index = index[:, :width]  # each image's support, padded: [batch, S]
-    inside = torch.gather(keep, 1, index).to(log_posterior.dtype)
+    inside = torch.gather(keep, 1, index)  # False: padding
     z_s = z[index]  # [batch, S, k]
     log_p = torch.gather(log_posterior, 1, index)
     mu = mu.detach().clone().requires_grad_()
@@ -76,7 +76,7 @@ def best_gaussian(
     optimizer = torch.optim.Adam([mu, logvar], lr=lr)
     for _ in range(steps):
         log_q = log_normal_diag(z_s, mu[:, None, :], logvar[:, None, :])
-        q = torch.exp(log_q) * inside
+        q = torch.where(inside, torch.exp(log_q), 0.0)
         kl = (q * (log_q - log_p)).sum(dim=1) * cell_area
         optimizer.zero_grad()
         kl.sum().backward()

@@ -22,6 +22,12 @@ import torch
 from ._checks import require_float, require_same_shape
 
 
+def require_logvar_like(x: torch.Tensor, logvar) -> torch.Tensor:
+    """``logvar`` as a tensor of x's dtype and device (a number is fine)."""
+    require_float("x", x)
+    return torch.as_tensor(logvar, dtype=x.dtype, device=x.device)
+
+
 def gaussian_log_likelihood_var(
     x: torch.Tensor, mean: torch.Tensor, logvar: torch.Tensor
 ) -> torch.Tensor:
@@ -31,9 +37,8 @@ def gaussian_log_likelihood_var(
     broadcasts against them: a number (one sigma for every pixel), one per
     pixel ``[...]``, or one per pixel and image ``[batch, ...]``.
     """
-    require_float("x", x)
     require_same_shape("x", x, "mean", mean)
-    logvar = torch.as_tensor(logvar, dtype=x.dtype, device=x.device)
+    logvar = require_logvar_like(x, logvar)
     terms = math.log(2 * math.pi) + logvar + (x - mean).pow(2) / logvar.exp()
     return -0.5 * terms.expand_as(x).flatten(1).sum(dim=1)
 
