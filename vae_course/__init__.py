@@ -27,13 +27,30 @@ module                       what it holds                                ch.
 ``posterior``                p(z|x) and log p(x) on a grid (k = 2)        5
 ``downstream``               retrieval, clustering, posterior entropy     5
 ``traversal``                per-unit latent traversals                   4
+``sample_quality``           share of samples a digit classifier          4-7
+                             recognises (>= 90 % sure)
 ``plots``                    image grids, loss curves, latent scatter     4, 5
 ``devices``                  the device, seeds and generators             all
 ``profiles``                 the profile and offline switches             all
 ``show``                     show_source, the chapters' code display      all
+``aggregate_posterior``      q(z) against p(z), ELBO surgery, ex-post     6
+                             density estimation
+``gaps``                     approximation and amortisation gaps (k = 2)  6
+``iwae``                     the IWAE objective, gradient SNR             6
+``learned_variance``         a Gaussian decoder with learned variance     6
+``ppca``                     probabilistic PCA, the linear VAE            6
 ===========================  ===========================================  =====
 """
 
+from .aggregate_posterior import (
+    Surgery,
+    elbo_surgery,
+    fit_code_density,
+    log_aggregate_posterior,
+    prior_hole_mass,
+    sample_aggregate_posterior,
+    sample_code_density,
+)
 from .autoencoder import Autoencoder
 from .bounds import ELBO, elbo, elbo_from_outputs, iwae_bound
 from .checkpoints import load_checkpoint, save_checkpoint
@@ -46,6 +63,7 @@ from .downstream import (
     posterior_entropy,
     retrieval_precision,
 )
+from .gaps import Gaps, best_gaussian, grid_gaussian_kl, inference_gaps
 from .gaussian import gaussian_kl, log_normal_diag
 from .gradient_estimators import (
     encoder_gradient_noise,
@@ -75,6 +93,12 @@ from .inverse_cdf import (
     normal_icdf,
     uniform_open,
 )
+from .iwae import IWAEObjective, gradient_snr, log_weights
+from .learned_variance import (
+    best_pixel_variance,
+    best_shared_variance,
+    gaussian_log_likelihood_var,
+)
 from .likelihoods import (
     BernoulliLikelihood,
     GaussianLikelihood,
@@ -99,10 +123,23 @@ from .plots import (
     show_images,
 )
 from .posterior import GridPosterior, encoder_on_grid, grid_kl, grid_posterior
+from .ppca import (
+    PPCA,
+    LinearVAE,
+    ppca_fit,
+    ppca_log_likelihood,
+    subspace_cosines,
+)
 from .prior_monte_carlo import PriorEstimate, prior_log_evidence
 from .probes import balanced_subset, probe_accuracy
 from .profiles import Settings, settings
 from .reparam import reparameterize
+from .sample_quality import (
+    DigitClassifier,
+    digit_classifier,
+    quality_report,
+    sample_quality,
+)
 from .show import show_source
 from .training import History, TrainingError, train, train_step
 from .traversal import latent_traversal, traversal_effect
@@ -192,4 +229,32 @@ __all__ = [
     "traversal_effect",
     "uniform_open",
     "z_squared_grad_variance",
+    # chapter 6 (ch6)
+    "Gaps",
+    "IWAEObjective",
+    "LinearVAE",
+    "PPCA",
+    "Surgery",
+    "best_gaussian",
+    "best_pixel_variance",
+    "best_shared_variance",
+    "elbo_surgery",
+    "fit_code_density",
+    "gaussian_log_likelihood_var",
+    "gradient_snr",
+    "grid_gaussian_kl",
+    "inference_gaps",
+    "log_aggregate_posterior",
+    "log_weights",
+    "ppca_fit",
+    "ppca_log_likelihood",
+    "prior_hole_mass",
+    "sample_aggregate_posterior",
+    "sample_code_density",
+    "subspace_cosines",
+    # quality (issue 20): sample quality
+    "DigitClassifier",
+    "digit_classifier",
+    "quality_report",
+    "sample_quality",
 ]

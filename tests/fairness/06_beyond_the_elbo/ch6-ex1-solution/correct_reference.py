@@ -1,0 +1,5 @@
+# the reference: sigma_b^2 = mean squared error of the image, then the closed form
+def best_variance_log_likelihood(x, mean):
+    d = x[0].numel()
+    var = (x - mean).flatten(1).pow(2).mean(dim=1)
+    return -0.5 * d * (torch.log(2 * math.pi * var) + 1)
