@@ -28,6 +28,11 @@ module                       what it holds                                ch.
 ``downstream``               retrieval, clustering, posterior entropy     5
 ``traversal``                per-unit latent traversals                   4
 ``plots``                    image grids, loss curves, latent scatter     4, 5
+``discrete``                 categorical latents: Gumbel-softmax, score   7
+                             function, enumeration; categorical KL
+``conditional``              the conditional VAE and M2 (few labels)      7
+``shapes``                   synthetic shapes with known factors          7
+``disentanglement``          mutual information gap (MIG)                 7
 ``settings``                 the profile and offline switches             all
 ``show``                     show_source, the chapters' code display      all
 ===========================  ===========================================  =====
@@ -38,8 +43,39 @@ module                       what it holds                                ch.
 from .autoencoder import Autoencoder
 from .checkpoints import load_checkpoint, save_checkpoint
 from .collapse import free_bits_kl, kl_warmup
+from .conditional import (
+    ConditionalObjective,
+    ConditionalVAE,
+    M2Objective,
+    all_labels_elbo,
+    attach_labels,
+    classify,
+    conditional_elbo,
+    split_labels,
+    unlabelled_bound,
+)
 from .data import MNIST, DataError, load_mnist
 from .devices import device, make_generator, seed_everything
+from .discrete import (
+    CategoricalObjective,
+    CategoricalVAE,
+    categorical_elbo,
+    categorical_kl,
+    categorical_sample,
+    class_log_likelihoods,
+    gumbel_noise,
+    gumbel_softmax_sample,
+    logit_gradients,
+    matched_accuracy,
+    reconstruction_surrogate,
+)
+from .disentanglement import (
+    discrete_entropy,
+    discrete_mutual_info,
+    discretize,
+    mutual_info_matrix,
+    mutual_information_gap,
+)
 from .downstream import (
     cluster_scores,
     nearest_neighbours,
@@ -104,6 +140,7 @@ from .score_function_training import (
     train_score_function,
 )
 from .settings import Settings, settings
+from .shapes import Shapes, factor_sweep, make_shapes, render_shapes
 from .show import show_source
 from .training import (
     History,
@@ -197,4 +234,34 @@ __all__ = [
     "posterior_entropy",
     "retrieval_precision",
     "traversal_effect",
+    # ch7 (chapter 7: discrete latents, labels, disentanglement)
+    "CategoricalObjective",
+    "CategoricalVAE",
+    "ConditionalObjective",
+    "ConditionalVAE",
+    "M2Objective",
+    "Shapes",
+    "all_labels_elbo",
+    "attach_labels",
+    "categorical_elbo",
+    "categorical_kl",
+    "categorical_sample",
+    "class_log_likelihoods",
+    "classify",
+    "conditional_elbo",
+    "discrete_entropy",
+    "discrete_mutual_info",
+    "discretize",
+    "factor_sweep",
+    "gumbel_noise",
+    "gumbel_softmax_sample",
+    "logit_gradients",
+    "make_shapes",
+    "matched_accuracy",
+    "mutual_info_matrix",
+    "mutual_information_gap",
+    "reconstruction_surrogate",
+    "render_shapes",
+    "split_labels",
+    "unlabelled_bound",
 ]
