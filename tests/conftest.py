@@ -67,7 +67,7 @@ class PriorVAE(torch.nn.Module):
     for every pixel: q(z|x) = N(0, I) and logits 0, so KL = 0 and ELBO =
     reconstruction = -784 log 2 for any image."""
 
-    likelihood = "bernoulli"
+    likelihood = vc.get_likelihood("bernoulli")
 
     def __init__(self, latent_dim: int = 2):
         super().__init__()
@@ -76,17 +76,17 @@ class PriorVAE(torch.nn.Module):
             torch.zeros(())
         )  # so that the model has a device and a dtype
 
-    def encode(self, x):
+    def encoder(self, x):
         zeros = torch.zeros(x.shape[0], self.latent_dim) + 0 * self.weight
         return zeros, zeros.clone()
 
-    def decode(self, z):
+    def decoder(self, z):
         return torch.zeros(*z.shape[:-1], 1, 28, 28) + 0 * self.weight
 
     def forward(self, x, generator=None):
-        mu, logvar = self.encode(x)
+        mu, logvar = self.encoder(x)
         return (
-            self.decode(vc.reparameterize(mu, logvar, generator=generator)),
+            self.decoder(vc.reparameterize(mu, logvar, generator=generator)),
             mu,
             logvar,
         )

@@ -609,14 +609,14 @@ def test_train_refuses_an_optimizer_of_another_model():
         vc.train(model, f32(4, 784), 1, optimizer=optimizer, progress=False)
     assert_message(excinfo, "optimizer", "parameters")
     with pytest.raises(ValueError):
-        vc.train_step(model, f32(4, 784), optimizer)
+        vc.train_step(model, f32(4, 784), optimizer, vc.ELBOObjective())
     # an optimizer over only part of the model is refused too, naming a part
     partial = torch.optim.SGD(model.decoder.parameters(), lr=0.1)
     with pytest.raises(ValueError) as excinfo:
-        vc.train_step(model, f32(4, 784), partial)
+        vc.train_step(model, f32(4, 784), partial, vc.ELBOObjective())
     assert_message(excinfo, "encoder")
     with pytest.raises(TypeError) as excinfo:
-        vc.train_step(model, f32(4, 784), "adam")
+        vc.train_step(model, f32(4, 784), "adam", vc.ELBOObjective())
     assert_message(excinfo, "optimizer", "str")
 
 

@@ -125,22 +125,22 @@ def test_latent_grid_maps_a_uniform_grid_through_the_normal_icdf():
         """Decoder whose 'image' holds z in its first two pixels (for reading
         the grid back)."""
 
-        latent_dim, likelihood = 2, "gaussian"
+        latent_dim, likelihood = 2, vc.get_likelihood("gaussian")
 
         def __init__(self):
             super().__init__()
             self.w = nn.Parameter(torch.zeros(()))
 
-        def encode(self, x):
+        def encoder(self, x):
             raise NotImplementedError
 
-        def decode(self, z):
+        def decoder(self, z):
             out = torch.zeros(*z.shape[:-1], 784)
             out[..., :2] = z
             return out.view(*z.shape[:-1], 1, 28, 28) + self.w
 
-        def mean_image(self, out):
-            return out
+        def decode(self, z):
+            return self.decoder(z)
 
     z = (
         vc.latent_grid(Echo(), n=3, lo=0.1, hi=0.9)
@@ -160,18 +160,18 @@ def test_latent_grid_maps_a_uniform_grid_through_the_normal_icdf():
 class LinearEncoder(nn.Module):
     """mu = x[:, :k] * scale, logvar = 0: unit u is active iff scale_u != 0."""
 
-    likelihood = "bernoulli"
+    likelihood = vc.get_likelihood("bernoulli")
 
     def __init__(self, scale):
         super().__init__()
         self.scale = nn.Parameter(torch.as_tensor(scale, dtype=torch.float32))
         self.latent_dim = len(scale)
 
-    def encode(self, x):
+    def encoder(self, x):
         mu = x.flatten(1)[:, 300 : 300 + self.latent_dim] * self.scale
         return mu, torch.zeros_like(mu)
 
-    def decode(self, z):
+    def decoder(self, z):
         return torch.zeros(*z.shape[:-1], 1, 28, 28)
 
 
@@ -212,8 +212,8 @@ def test_trained_model_has_active_units_and_collapsed_one_has_none(
     with (
         torch.no_grad()
     ):  # an encoder that ignores x: q(z|x) = N(0, I) for every image
-        collapsed.fc_mu.weight.zero_()
-        collapsed.fc_mu.bias.zero_()
+        collapsed.encoder.mu.weight.zero_()
+        collapsed.encoder.mu.bias.zero_()
     assert vc.active_units(collapsed, mnist.test_images[:500])[0] == 0
 
 

@@ -24,7 +24,7 @@ def test_mlpvae_is_784_400_k():
     """784-400-(20+20) encoder and 20-400-784 decoder: 652,824 parameters, as
     in pytorch/examples."""
     model = vc.MLPVAE()
-    assert model.latent_dim == 20 and model.likelihood == "bernoulli"
+    assert model.latent_dim == 20 and model.likelihood.name == "bernoulli"
     assert n_params(model) == (784 * 400 + 400) + 2 * (400 * 20 + 20) + (
         20 * 400 + 400
     ) + (400 * 784 + 784)
@@ -72,7 +72,7 @@ def test_convvae_is_the_lectures_architecture():
 @pytest.mark.parametrize("likelihood", ["bernoulli", "gaussian"])
 def test_encode_decode_forward_shapes(make, likelihood):
     model = make(latent_dim=3, likelihood=likelihood)
-    assert model.likelihood == likelihood
+    assert model.likelihood.name == likelihood
     x = torch.rand(4, 1, 28, 28, generator=gen(1))
     mu, logvar = model.encode(x)
     assert mu.shape == (4, 3) and logvar.shape == (4, 3)
@@ -117,11 +117,11 @@ def test_forward_generator_reproducible(make):
 def test_mean_image(make):
     bern = make(latent_dim=2)
     out = 50 * torch.randn(3, 1, 28, 28, generator=gen(8))
-    img = bern.mean_image(out)
+    img = bern.likelihood.mean(out)
     assert ((img >= 0) & (img <= 1)).all()
     torch.testing.assert_close(img, torch.sigmoid(out))
     gauss = make(latent_dim=2, likelihood="gaussian")
-    torch.testing.assert_close(gauss.mean_image(out), out)
+    torch.testing.assert_close(gauss.likelihood.mean(out), out)
 
 
 @pytest.mark.parametrize("make", MODELS)
@@ -137,7 +137,7 @@ def test_flat_images_are_accepted(make):
 def test_gradients_reach_every_parameter(make):
     model = make(latent_dim=2)
     x = torch.rand(3, 1, 28, 28, generator=gen(10))
-    (-vc.elbo(model, x, generator=gen(11)).total.mean()).backward()
+    (-vc.elbo(model, x, generator=gen(11)).elbo.mean()).backward()
     for name, p in model.named_parameters():
         assert p.grad is not None and torch.isfinite(p.grad).all(), name
         assert p.grad.abs().sum() > 0, name
@@ -172,10 +172,52 @@ def test_the_models_and_the_test_double_are_vaes():
 
 def test_something_without_a_decoder_is_not_a_vae():
     class EncoderOnly(torch.nn.Module):
-        latent_dim, likelihood = 2, "bernoulli"
+        latent_dim, likelihood = 2, vc.get_likelihood("bernoulli")
 
-        def encode(self, x):
+        def encoder(self, x):
             return x, x
 
     assert not isinstance(EncoderOnly(), vc.VAE)
     assert not isinstance(torch.nn.Linear(2, 2), vc.VAE)
+
+
+# ------------------------------------- encoder and decoder are modules
+@pytest.mark.parametrize("make", MODELS)
+def test_phi_and_theta_are_the_encoder_and_the_decoder(make):
+    """phi = model.encoder.parameters(), theta = model.decoder.parameters():
+    together every parameter, each once; no name prefixes."""
+    model = make(latent_dim=3)
+    phi = {id(p) for p in model.encoder.parameters()}
+    theta = {id(p) for p in model.decoder.parameters()}
+    assert phi and theta and not phi & theta
+    assert phi | theta == {id(p) for p in model.parameters()}
+    x = torch.rand(2, 1, 28, 28, generator=gen(20))
+    mu, logvar = model.encoder(x)
+    torch.testing.assert_close(model.encode(x)[0], mu)
+    assert mu.shape == logvar.shape == (2, 3)
+    z = torch.randn(4, 2, 3, generator=gen(21))
+    assert model.decoder(z).shape == (4, 2, 1, 28, 28)
+
+
+def test_the_likelihood_is_an_object_chosen_by_its_name():
+    for name in ("bernoulli", "gaussian"):
+        model = vc.MLPVAE(2, 8, likelihood=name)
+        assert model.likelihood is vc.get_likelihood(name)
+        assert model.config["likelihood"] == name
+    with pytest.raises(ValueError, match="bernoulli"):
+        vc.get_likelihood("poisson")
+
+
+@pytest.mark.parametrize("name", ["bernoulli", "gaussian"])
+def test_likelihood_methods_agree_with_each_other(name):
+    like = vc.get_likelihood(name)
+    x = (torch.rand(3, 1, 28, 28, generator=gen(22)) > 0.5).double()
+    params = torch.randn(5, 1, 28, 28, generator=gen(23), dtype=torch.float64)
+    pairwise = like.pairwise_log_prob(x, params)  # [3, 5]
+    assert pairwise.shape == (3, 5)
+    for g in range(5):
+        one = like.log_prob(x, params[g].expand_as(x))
+        torch.testing.assert_close(pairwise[:, g], one)
+    draws = torch.stack([like.sample(params, gen(24 + i)) for i in range(400)])
+    mean = like.mean(params)
+    assert (draws.mean(0) - mean).abs().max() < 0.25

@@ -54,17 +54,32 @@ def test_show_images_on_given_axes():
 def test_plot_history():
     history = vc.History()
     for epoch in (1, 2, 3):
-        history.epoch.append(epoch)
+        history.record(epoch=epoch)
         for split in ("train", "test"):
-            getattr(history, f"{split}_reconstruction").append(-100.0 + epoch)
-            getattr(history, f"{split}_kl").append(10.0)
-            getattr(history, f"{split}_elbo").append(-110.0 + epoch)
+            history.record(
+                **{
+                    f"{split}_reconstruction": -100.0 + epoch,
+                    f"{split}_kl": 10.0,
+                    f"{split}_elbo": -110.0 + epoch,
+                }
+            )
     fig = vc.plot_history(history, title="run")
     labelled(fig)
     assert len(fig.axes) == 3
     # plotted as positive losses in nats: -ELBO goes 109, 108, 107
     lines = fig.axes[2].get_lines()
     assert list(lines[0].get_ydata()) == [109.0, 108.0, 107.0]
+
+
+def test_plot_history_shows_the_parts_the_objective_reported():
+    """An autoencoder's history has a reconstruction and nothing else."""
+    history = vc.History()
+    for epoch in (1, 2):
+        history.record(epoch=epoch, train_reconstruction=-90.0 - epoch)
+    fig = vc.plot_history(history)
+    labelled(fig)
+    assert len(fig.axes) == 1
+    assert list(fig.axes[0].get_lines()[0].get_ydata()) == [91.0, 92.0]
 
 
 def test_plot_latent_scatter():

@@ -109,8 +109,9 @@ def test_pairwise_log_likelihood_is_every_pair(likelihood):
     g = torch.Generator().manual_seed(9)
     x = torch.rand(3, 1, 28, 28, generator=g, dtype=torch.float64)
     decoded = torch.randn(5, 1, 28, 28, generator=g, dtype=torch.float64)
-    pairs = vc.pairwise_log_likelihood(x, decoded, likelihood)
+    like = vc.get_likelihood(likelihood)
+    pairs = like.pairwise_log_prob(x, decoded)
     assert pairs.shape == (3, 5)
     for b in range(3):
-        one = vc.log_likelihood(x[b].expand_as(decoded), decoded, likelihood)
+        one = like.log_prob(x[b].expand_as(decoded), decoded)
         assert torch.allclose(pairs[b], one, rtol=1e-10)

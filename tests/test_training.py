@@ -255,7 +255,8 @@ def test_train_runs_train_step_exactly(small):
     generator = torch.Generator().manual_seed(5)
     order = torch.randperm(64, generator=generator)  # train's shuffle
     by_step.train()
-    vc.train_step(by_step, x[order], optimizer, generator=generator)
+    objective = vc.ELBOObjective()
+    vc.train_step(by_step, x[order], optimizer, objective, generator)
     for (name, a), b in zip(
         by_train.state_dict().items(),
         by_step.state_dict().values(),
@@ -268,12 +269,13 @@ def test_train_step_loss_is_minus_the_mean_elbo_of_elbo_from_outputs():
     model = PriorVAE()
     x = torch.rand(8, 1, 28, 28, generator=gen(1))
     optimizer = torch.optim.SGD(model.parameters(), lr=0.0)
-    loss, parts = vc.train_step(model, x, optimizer, generator=gen(2))
-    mu, logvar = model.encode(x)
+    objective = vc.ELBOObjective()
+    loss, parts = vc.train_step(model, x, optimizer, objective, gen(2))
+    mu, logvar = model.encoder(x)
     z = vc.reparameterize(mu, logvar, 1, gen(2))
-    expected = vc.elbo_from_outputs(x, model.decode(z), mu, logvar)
+    expected = vc.elbo_from_outputs(x, model.decoder(z), mu, logvar)
     torch.testing.assert_close(loss, -expected.elbo.mean())
-    torch.testing.assert_close(parts.elbo, expected.elbo)
+    torch.testing.assert_close(parts["elbo"], expected.elbo)
     assert not loss.requires_grad
 
 
@@ -285,10 +287,11 @@ def test_train_step_beta_weights_the_kl_term():
     x = torch.rand(8, 784, generator=gen(3))
     frozen = torch.optim.SGD(model.parameters(), lr=0.0)
     for beta in (0.0, 1.0, 4.0):
-        loss, parts = vc.train_step(model, x, frozen, beta, generator=gen(4))
-        expected = -(parts.reconstruction.mean() - beta * parts.kl.mean())
-        torch.testing.assert_close(loss, expected)
-    assert parts.kl.mean() > 0.01
+        objective = vc.ELBOObjective(beta=beta)
+        loss, parts = vc.train_step(model, x, frozen, objective, gen(4))
+        recon, kl = parts["reconstruction"], parts["kl"]
+        torch.testing.assert_close(loss, -(recon.mean() - beta * kl.mean()))
+    assert parts["kl"].mean() > 0.01
 
 
 # ----------------------------------------------- KL warm-up and free bits
@@ -306,14 +309,14 @@ def test_kl_warmup_ramps_beta_linearly_then_holds():
 
 
 def test_train_uses_the_warmed_up_beta_at_every_step(monkeypatch):
-    """With 2 warm-up epochs of 3 steps, train_step sees beta_t = beta t /
-    6."""
+    """With 2 warm-up epochs of 3 steps, the objective steps with beta_t =
+    beta t / 6."""
     seen = []
     real_step = vc.training.train_step
 
-    def spy(model, x, optimizer, beta, *args):
-        seen.append(beta)
-        return real_step(model, x, optimizer, beta, *args)
+    def spy(model, x, optimizer, loss, *args):
+        seen.append(loss.beta_now)
+        return real_step(model, x, optimizer, loss, *args)
 
     monkeypatch.setattr(vc.training, "train_step", spy)
     vc.train(
@@ -353,13 +356,13 @@ def test_train_step_with_free_bits_minimises_the_floored_kl():
     model = vc.MLPVAE(3, 16)
     x = torch.rand(8, 784, generator=gen(3))
     frozen = torch.optim.SGD(model.parameters(), lr=0.0)
-    loss, parts = vc.train_step(
-        model, x, frozen, free_bits=5.0, generator=gen(4)
-    )
-    mu, logvar = model.encode(x)
+    objective = vc.ELBOObjective(free_bits=5.0)
+    loss, parts = vc.train_step(model, x, frozen, objective, gen(4))
+    mu, logvar = model.encoder(x)
     floored = vc.free_bits_kl(mu, logvar, 5.0)
     assert floored.item() == pytest.approx(15.0)  # all 3 dims under 5 nats
-    torch.testing.assert_close(loss, -(parts.reconstruction.mean() - floored))
+    recon = parts["reconstruction"]
+    torch.testing.assert_close(loss, -(recon.mean() - floored))
 
 
 # -------------------------------------------- flat images = image-shaped ones
@@ -393,9 +396,72 @@ def test_flat_images_train_and_evaluate_exactly_like_images(small):
         torch.testing.assert_close(parts[0].elbo, parts[1].elbo)
 
 
-def test_history_keeps_the_former_recon_names_as_read_only_views():
+def test_history_has_one_name_per_part_and_names_what_it_records():
     history = vc.History()
-    history.test_reconstruction.append(-90.0)
-    history.train_reconstruction.append(-95.0)
-    assert history.test_recon == [-90.0] and history.train_recon == [-95.0]
-    assert "test_recon" not in history.as_dict()  # one name in the record
+    history.record(epoch=1, test_reconstruction=-90.0)
+    assert history.test_reconstruction == [-90.0]
+    with pytest.raises(AttributeError, match="test_reconstruction"):
+        _ = history.test_recon  # the former name is gone; the error lists all
+    assert "test_recon" not in history.as_dict()
+
+
+# ------------------------------------------------ one loop, any objective
+def test_train_refuses_data_holding_nan_before_training():
+    x = torch.rand(8, 784, generator=gen(0))
+    x[3, 5] = float("nan")
+    with pytest.raises(ValueError) as excinfo:
+        vc.train(vc.MLPVAE(2, 8), (x[4:].clone(), x), 1, progress=False)
+    assert "test images" in str(excinfo.value)
+    assert "NaN" in str(excinfo.value)
+
+
+def test_train_refuses_elbo_keywords_beside_an_objective():
+    with pytest.raises(ValueError, match="beta"):
+        vc.train(
+            vc.MLPVAE(2, 8),
+            torch.rand(8, 784, generator=gen(0)),
+            1,
+            loss=vc.ELBOObjective(),
+            beta=4.0,
+            progress=False,
+        )
+
+
+def test_train_records_whatever_parts_the_objective_reports():
+    """A custom objective: History holds its parts, on_step sees each step."""
+    steps = []
+
+    class HalfReconstruction:
+        def on_step(self, step, steps_per_epoch):
+            steps.append((step, steps_per_epoch))
+
+        def __call__(self, model, x, generator=None):
+            loss, parts = vc.ELBOObjective()(model, x, generator)
+            return loss, {"half": parts["reconstruction"] / 2}
+
+    x = torch.rand(12, 784, generator=gen(1))
+    history = vc.train(
+        vc.MLPVAE(2, 8),
+        (x, x[:4]),
+        2,
+        loss=HalfReconstruction(),
+        batch_size=4,
+        progress=False,
+    )
+    assert steps == [(t, 3) for t in range(1, 7)]
+    assert len(history.train_half) == len(history.test_half) == 2
+    assert not hasattr(history, "train_elbo")
+
+
+def test_the_score_function_objective_trains_through_the_same_loop(small):
+    torch.manual_seed(0)
+    model = vc.MLPVAE(4, 32)
+    history = vc.train(
+        model,
+        small,
+        2,
+        loss=vc.ScoreFunctionObjective(2),
+        progress=False,
+    )
+    assert set(history.as_dict()) >= {"train_elbo", "test_elbo", "test_kl"}
+    assert history.test_elbo[-1] > history.test_elbo[0]

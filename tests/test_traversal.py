@@ -12,17 +12,14 @@ class OnlyFirstUnit(torch.nn.Module):
     """A decoder that ignores units 1 and 2 (they are collapsed)."""
 
     latent_dim = 3
-    likelihood = "bernoulli"
+    likelihood = vc.get_likelihood("bernoulli")
 
     def __init__(self):
         super().__init__()
         self.w = torch.nn.Parameter(torch.linspace(-1, 1, 784))
 
-    def decode(self, z):
+    def decoder(self, z):
         return (z[..., :1] * self.w).view(*z.shape[:-1], 1, 28, 28)
-
-    def mean_image(self, logits):
-        return torch.sigmoid(logits)
 
 
 def test_each_row_moves_one_unit():

@@ -1,25 +1,25 @@
 """vae_course: the code of the Variational Autoencoders course companion.
 
-One module per idea from the lectures; the chapters import from here and  ow
+One module per idea from the lectures; the chapters import from here and show
 these sources (:func:`show_source`, without the argument checks).
 
 ===========================  ===========================================  =====
 module                       what it holds                                ch.
 ===========================  ===========================================  =====
-``kl``                       closed-form KL(N(mu, sigma^2) || N(0, I))    1
-``likelihoods``              Bernoulli and Gaussian log p(x|z)            1, 4
+``gaussian``                 log N(z | mu, sigma^2); closed-form KL       1
+``likelihoods``              Bernoulli and Gaussian p(x|z) as objects     1, 4
 ``linear_gaussian``          a latent-variable model with exact log p(x)  1
 ``prior_monte_carlo``        naive Monte Carlo log p(x) from prior draws  1
-``autoencoder``              the MLP VAE's layers as a plain autoencoder  1
-``elbo``                     the ELBO, its parts, and the IWAE bound      1,4,5
+``autoencoder``              a plain autoencoder with the MLP's layers    1
+``bounds``                   the ELBO, its parts, and the IWAE bound      1,4,5
 ``gradient_estimators``      score-function and reparam. gradients        2, 3
-``score_function_training``  a VAE trained by score-function gradients    2
 ``reparam``                  z = mu + exp(logvar / 2) * eps               3
 ``inverse_cdf``              inverse-CDF sampler, closed-form inverses    3
 ``models``                   the VAE protocol; MLPVAE (pytorch/examples)  4
                              and ConvVAE (the lecture's)
 ``collapse``                 KL warm-up and free bits                     4
-``training``                 train_step, the trainer and its history      4
+``objectives``               what the trainer minimises; evaluate         1,2,4
+``training``                 train_step, the one trainer, its history     4
 ``data``                     MNIST, or real digits offline                4
 ``checkpoints``              save / load state dicts (weights_only=True)  4
 ``inference``                generate, embed, reconstruct, interpolate    5
@@ -33,14 +33,14 @@ module                       what it holds                                ch.
 ``conditional``              the conditional VAE and M2 (few labels)      7
 ``shapes``                   synthetic shapes with known factors          7
 ``disentanglement``          mutual information gap (MIG)                 7
-``settings``                 the profile and offline switches             all
+``devices``                  the device, seeds and generators             all
+``profiles``                 the profile and offline switches             all
 ``show``                     show_source, the chapters' code display      all
 ===========================  ===========================================  =====
 """
 
-# Added for chapters 1-2 (content-a): the autoencoder of §1.10, the naive
-# prior Monte Carlo evidence of §1.3, score-function training of §2.10.
 from .autoencoder import Autoencoder
+from .bounds import ELBO, elbo, elbo_from_outputs, iwae_bound
 from .checkpoints import load_checkpoint, save_checkpoint
 from .collapse import free_bits_kl, kl_warmup
 from .conditional import (
@@ -82,8 +82,9 @@ from .downstream import (
     posterior_entropy,
     retrieval_precision,
 )
-from .elbo import ELBO, elbo, elbo_from_outputs, iwae_bound, log_normal_diag
+from .gaussian import gaussian_kl, log_normal_diag
 from .gradient_estimators import (
+    encoder_gradient_noise,
     reparam_grad,
     score_function_grad,
     z_squared_grad_variance,
@@ -108,15 +109,22 @@ from .inverse_cdf import (
     logistic_icdf,
     normal_icdf,
 )
-from .kl import gaussian_kl
 from .likelihoods import (
+    BernoulliLikelihood,
+    GaussianLikelihood,
+    Likelihood,
     bernoulli_log_likelihood,
-    decoder_mean,
     gaussian_log_likelihood,
-    log_likelihood,
+    get_likelihood,
 )
 from .linear_gaussian import LinearGaussianModel, grid_log_marginal
-from .models import MLPVAE, VAE, ConvVAE
+from .models import MLPVAE, VAE, ConvVAE, GaussianEncoder
+from .objectives import (
+    ELBOObjective,
+    ReconstructionObjective,
+    ScoreFunctionObjective,
+    evaluate,
+)
 from .plots import (
     image_grid,
     plot_history,
@@ -124,81 +132,89 @@ from .plots import (
     plot_latent_scatter,
     show_images,
 )
-from .posterior import (
-    GridPosterior,
-    encoder_on_grid,
-    grid_kl,
-    grid_posterior,
-    pairwise_log_likelihood,
-)
+from .posterior import GridPosterior, encoder_on_grid, grid_kl, grid_posterior
 from .prior_monte_carlo import PriorEstimate, prior_log_evidence
 from .probes import balanced_subset, probe_accuracy
+from .profiles import Settings, settings
 from .reparam import reparameterize
-from .score_function_training import (
-    encoder_gradient_noise,
-    score_function_loss,
-    train_score_function,
-)
-from .settings import Settings, settings
 from .shapes import Shapes, factor_sweep, make_shapes, render_shapes
 from .show import show_source
-from .training import (
-    History,
-    TrainingError,
-    evaluate,
-    train,
-    train_step,
-)
+from .training import History, TrainingError, train, train_step
 from .traversal import latent_traversal, traversal_effect
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Autoencoder",
+    "BernoulliLikelihood",
     "ConvVAE",
     "DataError",
     "ELBO",
+    "ELBOObjective",
+    "GaussianEncoder",
+    "GaussianLikelihood",
+    "GridPosterior",
     "History",
     "INVERSE_CDFS",
+    "Likelihood",
     "LinearGaussianModel",
     "MLPVAE",
     "MNIST",
+    "PriorEstimate",
+    "ReconstructionObjective",
+    "ScoreFunctionObjective",
     "Settings",
+    "TrainingError",
+    "VAE",
     "active_units",
     "balanced_subset",
     "bernoulli_log_likelihood",
     "cauchy_icdf",
+    "cluster_scores",
+    "decode_images",
     "device",
     "elbo",
     "elbo_from_outputs",
     "embed",
+    "encoder_gradient_noise",
+    "encoder_on_grid",
     "evaluate",
     "exponential_icdf",
+    "free_bits_kl",
     "gaussian_kl",
     "gaussian_log_likelihood",
     "generate",
+    "get_likelihood",
+    "grid_kl",
     "grid_log_marginal",
+    "grid_posterior",
     "gumbel_icdf",
     "image_grid",
     "interpolate",
     "inverse_cdf_sample",
     "iwae_bound",
+    "kl_warmup",
     "kumaraswamy_icdf",
     "laplace_icdf",
     "latent_grid",
+    "latent_traversal",
     "load_checkpoint",
     "load_mnist",
-    "log_likelihood",
     "log_normal_diag",
     "logistic_icdf",
     "make_generator",
+    "nearest_neighbours",
     "normal_icdf",
     "plot_history",
     "plot_image_grid",
     "plot_latent_scatter",
+    "posterior_entropy",
+    "prior_log_evidence",
     "probe_accuracy",
     "reconstruct",
     "reparam_grad",
     "reparameterize",
+    "retrieval_precision",
     "save_checkpoint",
     "score_function_grad",
     "seed_everything",
@@ -206,34 +222,9 @@ __all__ = [
     "show_images",
     "show_source",
     "train",
-    "z_squared_grad_variance",
-    # content-a additions
-    "Autoencoder",
-    "PriorEstimate",
-    "encoder_gradient_noise",
-    "prior_log_evidence",
-    "score_function_loss",
-    "train_score_function",
-    # added by pkg (issue 11, 12)
-    "TrainingError",
-    "VAE",
-    "decode_images",
-    "decoder_mean",
-    "free_bits_kl",
-    "kl_warmup",
     "train_step",
-    # content-b (chapters 4-5)
-    "GridPosterior",
-    "cluster_scores",
-    "encoder_on_grid",
-    "grid_kl",
-    "grid_posterior",
-    "latent_traversal",
-    "pairwise_log_likelihood",
-    "nearest_neighbours",
-    "posterior_entropy",
-    "retrieval_precision",
     "traversal_effect",
+    "z_squared_grad_variance",
     # ch7 (chapter 7: discrete latents, labels, disentanglement)
     "CategoricalObjective",
     "CategoricalVAE",

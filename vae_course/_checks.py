@@ -43,6 +43,14 @@ def require_tensor(name: str, value) -> torch.Tensor:
     return value
 
 
+def require_callable(name: str, value, expected: str) -> None:
+    """A function (or any callable), described by ``expected``."""
+    if not callable(value):
+        raise TypeError(
+            f"{name} must be {expected}, got {type(value).__name__}"
+        )
+
+
 def require_float(name: str, t: torch.Tensor) -> torch.Tensor:
     """float32 or float64 tensors only.
 
@@ -76,6 +84,16 @@ def require_batch(name: str, t: torch.Tensor) -> torch.Tensor:
     return t
 
 
+def require_finite(name: str, t: torch.Tensor) -> None:
+    """No NaN or infinite value (one device synchronisation)."""
+    if t.numel() and not bool(torch.isfinite(t).all()):
+        bad = int((~torch.isfinite(t)).sum())
+        raise ValueError(
+            f"{name} holds {bad} NaN or infinite values; expected finite "
+            "numbers (pixels in [0, 1])"
+        )
+
+
 def require_same_shape(
     name_a: str, a: torch.Tensor, name_b: str, b: torch.Tensor
 ) -> None:
@@ -83,6 +101,19 @@ def require_same_shape(
         raise ValueError(
             f"{name_b} has shape {shape_str(b)} but {name_a} has "
             f"{shape_str(a)}; they must match"
+        )
+
+
+def require_same_trailing_shape(
+    name_a: str, a: torch.Tensor, name_b: str, b: torch.Tensor
+) -> None:
+    """Two batches ``[B, ...]`` and ``[G, ...]`` of the same item shape."""
+    require_float(name_b, b)
+    require_same_device(**{name_a: a, name_b: b})
+    if a.dim() < 2 or a.shape[1:] != b.shape[1:]:
+        raise ValueError(
+            f"{name_a} has shape {shape_str(a)} but {name_b} has "
+            f"{shape_str(b)}; they must match after the first axis"
         )
 
 

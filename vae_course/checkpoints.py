@@ -13,10 +13,16 @@ from pathlib import Path
 
 import torch
 
+from .autoencoder import Autoencoder
 from .models import MLPVAE, ConvVAE
 
-MODEL_CLASSES = {"MLPVAE": MLPVAE, "ConvVAE": ConvVAE}
-FORMAT_VERSION = 1
+MODEL_CLASSES = {
+    "MLPVAE": MLPVAE,
+    "ConvVAE": ConvVAE,
+    "Autoencoder": Autoencoder,
+}
+# 2: encoder and decoder are modules (state-dict keys encoder.*, decoder.*)
+FORMAT_VERSION = 2
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 KEYS = {"format_version", "model_class", "config", "state_dict"}
 
@@ -58,7 +64,8 @@ def save_checkpoint(
     """
     if type(model) not in MODEL_CLASSES.values():
         raise TypeError(
-            "save_checkpoint saves the package's MLPVAE and ConvVAE, got "
+            "save_checkpoint saves the package's models "
+            f"({', '.join(MODEL_CLASSES)}), got "
             f"{type(model).__name__}; for your own model use "
             "torch.save(model.state_dict(), path)"
         )

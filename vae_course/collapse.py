@@ -21,7 +21,7 @@ from ._checks import (
     require_nonnegative_number,
     require_positive_int,
 )
-from .kl import gaussian_kl
+from .gaussian import gaussian_kl
 
 
 def kl_warmup(step: int, warmup_steps: int, beta: float = 1.0) -> float:

@@ -39,7 +39,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ._checks import require_float, require_positive_int, shape_str
-from .kl import gaussian_kl
+from .gaussian import gaussian_kl
 from .reparam import reparameterize
 
 PIXELS = 784

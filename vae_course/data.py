@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .settings import offline
+from .profiles import offline
 
 SOURCES = ("auto", "torchvision", "offline")
 RAW_FILES = (

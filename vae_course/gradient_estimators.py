@@ -16,6 +16,9 @@ Both functions return one estimate per sample, ``[n_samples, *shape]``: their
 mean over the first dimension is the M-sample estimate, and the per-sample
 variance divided by M is the variance of that estimate. For ``f(z) = z^2`` the
 per-sample variances have closed forms, see :func:`z_squared_grad_variance`.
+
+On a real VAE (chapter 2, §2.10), :func:`encoder_gradient_noise` measures
+the spread of the encoder's gradient under either objective.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from ._checks import (
     require_positive_int,
     require_same_device,
 )
+from .objectives import ELBOObjective, ScoreFunctionObjective
 
 Function = Callable[[torch.Tensor], torch.Tensor]
 
@@ -157,3 +161,52 @@ def z_squared_grad_variance(mu, sigma) -> dict[str, torch.Tensor]:
         "score_mu": mu**4 / sigma**2 + 14 * mu**2 + 15 * sigma**2,
         "score_sigma": 2 * mu**4 / sigma**2 + 60 * mu**2 + 74 * sigma**2,
     }
+
+
+def encoder_gradient_noise(
+    model,
+    x: torch.Tensor,
+    estimator: str,
+    n_repeats: int,
+    n_samples: int = 2,
+    seed: int = 0,
+) -> dict:
+    r"""Spread of the encoder's gradient over fresh noise for one fixed batch.
+
+    Draws ``n_repeats`` gradients g_r of the batch loss with respect to phi
+    (``model.encoder.parameters()``), each from new samples of z, with
+    ``estimator="score"``
+    (:class:`~vae_course.objectives.ScoreFunctionObjective`) or
+    ``"reparam"`` (:class:`~vae_course.objectives.ELBOObjective`, the
+    trainer's loss), each with ``n_samples`` samples of z per image, and
+    returns
+
+    * ``noise``: sum over parameters of the variance of g_r, the expected
+      squared distance E||g - E g||^2 of one gradient from the mean;
+    * ``signal``: ||E g||^2, estimated without bias as
+      ||mean_r g_r||^2 - noise / n_repeats;
+    * ``snr``: signal / noise; below 1 a single gradient is mostly noise.
+    """
+    require_positive_int("n_repeats", n_repeats)
+    if n_repeats < 2:
+        raise ValueError(f"n_repeats must be >= 2, got {n_repeats}")
+    objectives = {
+        "score": lambda: ScoreFunctionObjective(n_samples),
+        "reparam": lambda: ELBOObjective(n_samples=n_samples),
+    }
+    if estimator not in objectives:
+        raise ValueError(
+            f"estimator must be 'score' or 'reparam', got {estimator!r}"
+        )
+    objective = objectives[estimator]()
+    phi = list(model.encoder.parameters())
+    generator = torch.Generator(device=x.device).manual_seed(seed)
+    grads = []
+    for _ in range(n_repeats):
+        loss, _ = objective(model, x, generator)
+        g = torch.autograd.grad(loss, phi)
+        grads.append(torch.cat([t.reshape(-1) for t in g]))
+    grads = torch.stack(grads)  # [n_repeats, n_params]
+    noise = grads.var(dim=0).sum().item()
+    signal = grads.mean(dim=0).pow(2).sum().item() - noise / n_repeats
+    return {"signal": signal, "noise": noise, "snr": signal / noise}

@@ -24,8 +24,7 @@ from ._checks import (
     shape_str,
 )
 from .inverse_cdf import normal_icdf
-from .likelihoods import decoder_mean
-from .models import VAE, require_vae
+from .models import VAE, require_input, require_latent, require_vae
 from .reparam import reparameterize
 
 METHODS = ("mean", "sample")
@@ -68,16 +67,12 @@ def decode_images(
     """
     require_vae(model)
     _check_method(method)
+    require_latent(model, z)
     _set_eval(model)
-    mean = decoder_mean(model.decode(z), model.likelihood)
+    x_params = model.decoder(z)
     if method == "mean":
-        return mean
-    if model.likelihood == "bernoulli":
-        return torch.bernoulli(mean, generator=generator)
-    noise = torch.randn(
-        mean.shape, generator=generator, device=mean.device, dtype=mean.dtype
-    )
-    return mean + noise
+        return model.likelihood.mean(x_params)
+    return model.likelihood.sample(x_params, generator)
 
 
 @torch.no_grad()
@@ -132,7 +127,8 @@ def embed(
     x = x.to(**_weights_of(model))
     codes = []
     for first in range(0, x.shape[0], batch_size):
-        mu, logvar = model.encode(x[first : first + batch_size])
+        batch = require_input(model, x[first : first + batch_size])
+        mu, logvar = model.encoder(batch)
         if method == "sample":
             mu = reparameterize(mu, logvar, generator=generator)
         codes.append(mu)

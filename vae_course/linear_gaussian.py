@@ -7,9 +7,10 @@ The tests of the IWAE bound use it too.
 The posterior is Gaussian too: p(z|x) = N(S W^T (x - b), S) with S = (I_k + W^T
 W)^{-1}. Because log p(x) has a closed form, the identity log p(x) = ELBO +
 KL(q || p(z|x)) and the convergence of the IWAE bound can be checked to the
-last digit. The model's ``encode`` returns the best *diagonal* Gaussian (mean
-field): the exact posterior mean with variances ``1 / diag(S^{-1})``, so the
-gap KL(q || p(z|x)) is small but not zero whenever the posterior is correlated.
+last digit. The model's ``encoder`` returns the best *diagonal* Gaussian
+(mean field): the exact posterior mean with variances ``1 / diag(S^{-1})``,
+so the gap KL(q || p(z|x)) is small but not zero whenever the posterior is
+correlated.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import math
 import torch
 
 from ._checks import require_float, require_positive_int, shape_str
+from .likelihoods import LIKELIHOODS
 
 
 class LinearGaussianModel:
@@ -31,7 +33,7 @@ class LinearGaussianModel:
         b: ``[d]`` decoder bias.
     """
 
-    likelihood = "gaussian"
+    likelihood = LIKELIHOODS["gaussian"]
 
     def __init__(self, W: torch.Tensor, b: torch.Tensor):
         require_float("W", W)
@@ -70,6 +72,10 @@ class LinearGaussianModel:
         b = torch.randn(d, generator=generator, dtype=dtype)
         return cls(W, b)
 
+    def check_input(self, x: torch.Tensor) -> None:
+        """Data ``[batch, d]`` (a ValueError naming the shape otherwise)."""
+        self._check_x(x)
+
     def _check_x(self, x: torch.Tensor) -> torch.Tensor:
         require_float("x", x)
         if x.dim() != 2 or x.shape[1] != self.d or x.shape[0] == 0:
@@ -90,9 +96,19 @@ class LinearGaussianModel:
             n, self.d, generator=generator, dtype=self.W.dtype
         )
 
-    def decode(self, z: torch.Tensor) -> torch.Tensor:
+    def decoder(self, z: torch.Tensor) -> torch.Tensor:
         """The decoder's mean ``W z + b`` (any leading dims), ``[..., d]``."""
         return z @ self.W.T + self.b
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """The decoder's mean for codes z ``[..., k]``, checked."""
+        require_float("z", z)
+        if z.dim() < 1 or z.shape[-1] != self.latent_dim:
+            raise ValueError(
+                f"z must have shape [..., {self.latent_dim}] (latent_dim), "
+                f"got {shape_str(z)}"
+            )
+        return self.decoder(z)
 
     def posterior(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Exact posterior p(z|x) = N(mean, cov).
@@ -106,6 +122,11 @@ class LinearGaussianModel:
         return mean, self.posterior_cov
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The encoder's ``(mu, logvar)`` for data x, checked."""
+        self.check_input(x)
+        return self.encoder(x)
+
+    def encoder(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Mean-field q(z|x): exact posterior mean, variances 1 / diag(S^-1).
 
         S^-1 is the posterior precision.
@@ -121,7 +142,7 @@ class LinearGaussianModel:
 
         Summed over dimensions: ``[...]``.
         """
-        log_px_z = -0.5 * ((x - self.decode(z)) ** 2).sum(
+        log_px_z = -0.5 * ((x - self.decoder(z)) ** 2).sum(
             -1
         ) - 0.5 * self.d * math.log(2 * math.pi)
         log_pz = -0.5 * (z**2).sum(-1) - 0.5 * self.latent_dim * math.log(

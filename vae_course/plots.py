@@ -92,26 +92,36 @@ def show_images(
 def plot_history(history, title: str | None = None):
     """Loss curves of a :class:`~vae_course.training.History`.
 
-    -reconstruction, KL and -ELBO per epoch, train and test.
+    One panel per part the objective reported, train and test, per
+    epoch: -reconstruction, KL and -ELBO for the ELBO (the reconstruction
+    alone for an autoencoder), each as a positive loss in nats.
     """
     epochs = history.epoch
-    fig, axes = plt.subplots(1, 3, figsize=(10, 3.2))
+    known = {
+        "reconstruction": ("negative reconstruction  -E[log p(x|z)]", -1),
+        "kl": ("KL(q(z|x) || p(z))", 1),
+        "elbo": ("negative ELBO (loss, beta=1)", -1),
+    }
+    columns = history.as_dict()
+    parts = [p for p in known if f"train_{p}" in columns]
+    parts += [
+        c.removeprefix("train_")
+        for c in columns
+        if c.startswith("train_") and c != "train_loss"
+        if c.removeprefix("train_") not in known
+    ]
+    fig, axes = plt.subplots(
+        1, len(parts), figsize=(10 / 3 * len(parts), 3.2), squeeze=False
+    )
     panels = [
         (
-            "negative reconstruction  -E[log p(x|z)]",
-            history.train_reconstruction,
-            history.test_reconstruction,
-            -1,
-        ),
-        ("KL(q(z|x) || p(z))", history.train_kl, history.test_kl, 1),
-        (
-            "negative ELBO (loss, beta=1)",
-            history.train_elbo,
-            history.test_elbo,
-            -1,
-        ),
+            *known.get(part, (part, 1)),
+            columns[f"train_{part}"],
+            columns.get(f"test_{part}", []),
+        )
+        for part in parts
     ]
-    for ax, (name, train, test, sign) in zip(axes, panels, strict=True):
+    for ax, (name, sign, train, test) in zip(axes[0], panels, strict=True):
         ax.plot(epochs, [sign * v for v in train], label="train", marker=".")
         if test:
             ax.plot(epochs, [sign * v for v in test], label="test", marker=".")

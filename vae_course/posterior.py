@@ -25,12 +25,10 @@ import math
 from typing import NamedTuple
 
 import torch
-import torch.nn.functional as F
 
 from ._checks import require_float, require_positive_int
-from .elbo import log_normal_diag
-from .likelihoods import LIKELIHOODS
-from .models import require_vae
+from .gaussian import log_normal_diag
+from .models import require_input, require_vae
 
 
 class GridPosterior(NamedTuple):
@@ -51,40 +49,6 @@ class GridPosterior(NamedTuple):
     log_evidence: torch.Tensor
     log_posterior: torch.Tensor
     cell_area: float
-
-
-def pairwise_log_likelihood(
-    x: torch.Tensor, decoded: torch.Tensor, likelihood: str
-) -> torch.Tensor:
-    r"""log p_theta(x_b | z_g) for all images b and points g: ``[B, G]``.
-
-    ``x`` is ``[B, ...]``, ``decoded`` the decoder's output ``[G, ...]``
-    (logits or means). Both likelihoods are sums over pixels that split into
-    inner products, so all B * G pairs cost one matrix product:
-
-        Bernoulli: sum_j x_j l_j - softplus(l_j)
-        Gaussian:  -1/2 ||x - m||^2 - (d/2) log(2 pi)
-    """
-    if likelihood not in LIKELIHOODS:
-        raise ValueError(
-            f"likelihood must be one of {LIKELIHOODS}, got {likelihood!r}"
-        )
-    if x.shape[1:] != decoded.shape[1:]:
-        raise ValueError(
-            f"x has shape {list(x.shape)} but decoded has "
-            f"{list(decoded.shape)}; they must match after the first axis"
-        )
-    x_flat = x.flatten(1).to(decoded.dtype)  # [B, d]
-    out = decoded.flatten(1)  # [G, d]
-    if likelihood == "bernoulli":
-        return x_flat @ out.T - F.softplus(out).sum(dim=1)
-    d = x_flat.shape[1]
-    squared = (
-        x_flat.pow(2).sum(1)[:, None]
-        - 2 * x_flat @ out.T
-        + out.pow(2).sum(1)[None, :]
-    )
-    return -0.5 * squared - 0.5 * d * math.log(2 * math.pi)
 
 
 @torch.no_grad()
@@ -112,15 +76,15 @@ def grid_posterior(
         )
     if n < 2 or not lim > 0:
         raise ValueError(f"need n >= 2 and lim > 0, got n={n}, lim={lim}")
-    likelihood = require_vae(model).likelihood
+    require_vae(model)
     axis = torch.linspace(-lim, lim, n, dtype=x.dtype, device=x.device)
     z2, z1 = torch.meshgrid(axis, axis, indexing="ij")
     z = torch.stack([z1.flatten(), z2.flatten()], dim=1)  # [G, 2]
     cell_area = float((axis[1] - axis[0]) ** 2)
-    decoded = model.decode(z)  # [G, ...]
+    decoded = model.decoder(z)  # [G, ...]
     zeros = torch.zeros_like(z)
     log_prior = log_normal_diag(z, zeros, zeros)  # [G]
-    log_likelihood = pairwise_log_likelihood(x, decoded, likelihood)
+    log_likelihood = model.likelihood.pairwise_log_prob(x, decoded)
     log_joint = log_likelihood + log_prior  # [batch, G]
     log_evidence = torch.logsumexp(log_joint, dim=1) + math.log(cell_area)
     log_posterior = log_joint - log_evidence[:, None]
@@ -153,5 +117,7 @@ def grid_kl(
 @torch.no_grad()
 def encoder_on_grid(model, x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
     """log q_phi(z|x) at the points ``z [G, k]``: ``[batch, G]`` nats."""
-    mu, logvar = model.encode(x)  # [batch, k] each
+    require_vae(model)
+    require_input(model, x)
+    mu, logvar = model.encoder(x)  # [batch, k] each
     return log_normal_diag(z[:, None, :], mu, logvar).T

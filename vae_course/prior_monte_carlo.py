@@ -24,7 +24,6 @@ import torch
 
 from ._checks import require_float, require_positive_int
 from .models import require_vae
-from .posterior import pairwise_log_likelihood
 
 
 class PriorEstimate(NamedTuple):
@@ -50,7 +49,7 @@ def prior_log_evidence(
     memory for real VAEs.
 
     Args:
-        model: anything with ``decode(z)``, ``latent_dim`` and
+        model: anything with ``decoder(z)``, ``latent_dim`` and
             ``likelihood`` (the package's VAEs and
             :class:`~vae_course.linear_gaussian.LinearGaussianModel`).
         x: data ``[batch, ...]``.
@@ -64,7 +63,7 @@ def prior_log_evidence(
     require_float("x", x)
     require_positive_int("n_samples", n_samples)
     require_positive_int("chunk_size", chunk_size)
-    likelihood = require_vae(model).likelihood
+    require_vae(model)
     log_w = []  # chunks of [m, batch]: log p(x_b | z_j)
     for done in range(0, n_samples, chunk_size):
         m = min(chunk_size, n_samples - done)
@@ -74,8 +73,8 @@ def prior_log_evidence(
             dtype=x.dtype,
             device=x.device,
         )
-        decoded = model.decode(z).reshape(m, *x.shape[1:])
-        log_w.append(pairwise_log_likelihood(x, decoded, likelihood).T)
+        decoded = model.decoder(z).reshape(m, *x.shape[1:])
+        log_w.append(model.likelihood.pairwise_log_prob(x, decoded).T)
     log_w = torch.cat(log_w)  # [K, batch]
     log_evidence = torch.logsumexp(log_w, dim=0) - math.log(n_samples)
     ess = torch.exp(

@@ -1,89 +1,87 @@
-"""Training a VAE by stochastic gradient ascent on the ELBO (chapter 4).
+"""The course's one training loop (chapter 4; chapters 1 and 2 use it too).
 
-:func:`train_step` is the lecture's step: encode, reparameterize, decode,
-the ELBO's parts from :func:`~vae_course.elbo.elbo_from_outputs`,
-``loss = -(reconstruction - beta * KL)``, ``zero_grad``, ``backward``,
-``step``. :func:`train` repeats it over shuffled batches, written for speed
-on small data: the whole data set stays as one tensor on the model's device
-and each epoch walks a shuffled index, so there is no per-image
-``DataLoader``/``ToTensor`` work (``benchmarks/bench_trainer.py`` measures
-it against the textbook loop).
-
-Two remedies for posterior collapse come from :mod:`vae_course.collapse`:
-KL warm-up and free bits.
+:func:`train_step` is the lecture's step: the objective's loss,
+``zero_grad``, ``backward``, ``step``. :func:`train` repeats it over
+shuffled batches for any objective (:mod:`vae_course.objectives`): the
+ELBO (the default), the score-function surrogate of chapter 2 or the
+autoencoder's reconstruction loss. It is written for speed on small data:
+the whole data set stays as one tensor on the model's device and each epoch
+walks a shuffled index, so there is no per-image ``DataLoader``/``ToTensor``
+work (``benchmarks/bench_trainer.py`` measures it against the textbook
+loop), and the epoch's statistics stay on the device until its end.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass, field
 
 import torch
 from tqdm.auto import tqdm
 
 from ._checks import (
     require_batch,
-    require_in_unit_interval,
+    require_finite,
     require_nonnegative_int,
-    require_nonnegative_number,
     require_positive_int,
     require_positive_number,
     shape_str,
 )
-from .collapse import free_bits_kl, kl_warmup
-from .elbo import ELBO, elbo, elbo_from_outputs
-from .models import VAE, require_vae
-from .reparam import reparameterize
+from .models import require_vae
+from .objectives import ELBOObjective, evaluate, require_objective
 
 
 class TrainingError(RuntimeError):
     """Training went wrong in a way the data or settings cause (a NaN loss)."""
 
 
-@dataclass
 class History:
     """Per-epoch record of a training run (means over images, in nats).
 
-    ``*_elbo``, ``*_reconstruction`` and ``*_kl`` are the parts of the true
-    ELBO (beta = 1: ``elbo = reconstruction - kl``), named as in
-    :class:`~vae_course.elbo.ELBO`, so runs with different beta compare;
-    ``train_loss`` is the objective that was minimised (with beta, warm-up
-    and free bits). Train values are averaged over the epoch's batches; test
-    values are measured after the epoch.
+    ``epoch``, ``train_loss`` (the objective that was minimised, with beta,
+    warm-up and free bits), ``seconds`` and ``images_per_second``, and for
+    every part the objective reports (``elbo``, ``reconstruction``, ``kl``
+    for the ELBO), ``train_<part>`` (the epoch's mean over its batches) and
+    ``test_<part>`` (measured on the held-out images after the epoch, by
+    the same objective without gradients): ``history.test_elbo`` is a list
+    with one value per epoch.
     """
 
-    epoch: list = field(default_factory=list)
-    train_loss: list = field(default_factory=list)
-    train_elbo: list = field(default_factory=list)
-    train_reconstruction: list = field(default_factory=list)
-    train_kl: list = field(default_factory=list)
-    test_elbo: list = field(default_factory=list)
-    test_reconstruction: list = field(default_factory=list)
-    test_kl: list = field(default_factory=list)
-    seconds: list = field(default_factory=list)
-    images_per_second: list = field(default_factory=list)
+    def __init__(self):
+        self.columns = {
+            "epoch": [],
+            "train_loss": [],
+            "seconds": [],
+            "images_per_second": [],
+        }
+
+    def __getattr__(self, name: str) -> list:
+        columns = self.__dict__.get("columns", {})
+        if name in columns:
+            return columns[name]
+        raise AttributeError(
+            f"History has no {name!r}; it records {sorted(columns)}"
+        )
+
+    def record(self, **values: float) -> None:
+        """Append one epoch's values, by column name."""
+        for name, value in values.items():
+            self.columns.setdefault(name, []).append(value)
 
     @property
     def final(self) -> dict:
         """The last epoch's numbers as a dict (empty before training)."""
-        return {k: v[-1] for k, v in asdict(self).items() if v}
-
-    @property
-    def train_recon(self) -> list:
-        """The former name of ``train_reconstruction``."""
-        return self.train_reconstruction
-
-    @property
-    def test_recon(self) -> list:
-        """The former name of ``test_reconstruction``."""
-        return self.test_reconstruction
+        return {k: v[-1] for k, v in self.columns.items() if v}
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """Every column, as lists."""
+        return {k: list(v) for k, v in self.columns.items()}
 
     def __len__(self) -> int:
-        return len(self.epoch)
+        return len(self.columns["epoch"])
+
+    def __repr__(self) -> str:
+        return f"History({len(self)} epochs: {', '.join(self.columns)})"
 
 
 def require_optimizer_of(model, optimizer) -> torch.optim.Optimizer:
@@ -106,39 +104,21 @@ def require_optimizer_of(model, optimizer) -> torch.optim.Optimizer:
     return optimizer
 
 
-def train_step(
-    model: VAE,
-    x: torch.Tensor,
-    optimizer: torch.optim.Optimizer,
-    beta: float = 1.0,
-    free_bits: float = 0.0,
-    n_samples: int = 1,
-    generator: torch.Generator | None = None,
-) -> tuple[torch.Tensor, ELBO]:
-    r"""One step of gradient ascent on the (beta-)ELBO of a batch (chapter 4).
+def train_step(model, x, optimizer, loss, generator=None):
+    r"""One step of gradient descent on the objective ``loss`` (chapter 4).
 
-    ``loss = -(mean_batch reconstruction - beta * KL_term)``, where
-    ``KL_term`` is the batch-mean KL, floored per dimension by free bits
-    when ``free_bits > 0``. Returns the loss (a detached scalar) and the
-    ELBO's parts ``[batch]`` in nats (beta = 1).
+    ``loss(model, x, generator)`` gives the scalar and its parts (for the
+    ELBO: ``-(mean_batch reconstruction - beta * KL_term)``, see
+    :class:`~vae_course.objectives.ELBOObjective`); then ``zero_grad``,
+    ``backward``, ``step``. Returns the loss (a detached scalar) and the
+    parts, a dict of ``[batch]`` tensors in nats.
     """
-    require_vae(model)
     require_optimizer_of(model, optimizer)
-    beta = require_nonnegative_number("beta", beta)
-    free_bits = require_nonnegative_number("free_bits", free_bits)
-    mu, logvar = model.encode(x)
-    z = reparameterize(mu, logvar, n_samples, generator)
-    x_params = model.decode(z)
-    parts = elbo_from_outputs(x, x_params, mu, logvar, model.likelihood)
-    if free_bits > 0:
-        kl_term = free_bits_kl(mu, logvar, free_bits)
-    else:
-        kl_term = parts.kl.mean()
-    loss = -(parts.reconstruction.mean() - beta * kl_term)
+    value, parts = loss(model, x, generator)
     optimizer.zero_grad(set_to_none=True)
-    loss.backward()
+    value.backward()
     optimizer.step()
-    return loss.detach(), parts
+    return value.detach(), parts
 
 
 def _split(data) -> tuple[torch.Tensor, torch.Tensor | None, bool]:
@@ -158,48 +138,17 @@ def _split(data) -> tuple[torch.Tensor, torch.Tensor | None, bool]:
     )
 
 
-def _check_images(name: str, images, likelihood: str) -> None:
+def _check_images(name: str, images, model) -> None:
     require_batch(name, images)
     if images.dim() < 2:
         raise ValueError(
             f"{name} must have shape [N, ...] with N >= 1, "
             f"got {shape_str(images)}"
         )
-    if likelihood == "bernoulli":
-        require_in_unit_interval(name, images, open_interval=False)
-
-
-@torch.no_grad()
-def evaluate(
-    model: VAE,
-    images: torch.Tensor,
-    beta: float = 1.0,
-    batch_size: int = 1000,
-    generator: torch.Generator | None = None,
-    n_samples: int = 1,
-) -> dict:
-    """Mean ``elbo``, ``reconstruction`` and ``kl`` per image, in nats.
-
-    The keys are the field names of :class:`~vae_course.elbo.ELBO`; images
-    ``[N, 1, 28, 28]`` or flat ``[N, 784]``.
-    """
-    require_vae(model)
-    require_batch("images", images)
-    require_positive_int("batch_size", batch_size)
-    was_training = getattr(model, "training", False)
-    if hasattr(model, "eval"):
-        model.eval()
-    totals = {"elbo": 0.0, "reconstruction": 0.0, "kl": 0.0}
-    try:
-        for first in range(0, images.shape[0], batch_size):
-            batch = images[first : first + batch_size]
-            parts = elbo(model, batch, beta, n_samples, generator)
-            for name in totals:
-                totals[name] += getattr(parts, name).sum().item()
-    finally:
-        if hasattr(model, "train"):
-            model.train(was_training)
-    return {name: total / images.shape[0] for name, total in totals.items()}
+    require_finite(name, images)
+    likelihood = getattr(model, "likelihood", None)
+    if likelihood is not None and hasattr(likelihood, "check_data"):
+        likelihood.check_data(name, images)
 
 
 def _default_optimizer(model, lr: float) -> torch.optim.Optimizer:
@@ -219,72 +168,98 @@ def _first_bad_step(stats: torch.Tensor) -> int | None:
 
 
 def train(
-    model: VAE,
+    model,
     data,
     epochs: int,
+    *,
+    loss=None,
     batch_size: int = 128,
     lr: float = 1e-3,
-    beta: float = 1.0,
     seed: int = 0,
     progress: bool = True,
+    optimizer: torch.optim.Optimizer | None = None,
+    beta: float = 1.0,
     kl_warmup_epochs: int = 0,
     free_bits: float = 0.0,
     n_samples: int = 1,
-    optimizer: torch.optim.Optimizer | None = None,
 ) -> History:
-    r"""Maximise the (beta-)ELBO of ``model`` on ``data``; return the History.
+    r"""Minimise the objective ``loss`` of ``model`` on ``data``; a History.
 
-    Repeats :func:`train_step` over shuffled batches, with the KL weight
-    ``beta_t = kl_warmup(t, T, beta)`` at step t (T: the warm-up's steps).
+    Repeats :func:`train_step` over shuffled batches, calling
+    ``loss.on_step(step, steps_per_epoch)`` first when the objective has
+    it (KL warm-up lives there), and measures the objective's parts on the
+    test images after every epoch.
 
     Args:
-        model: a :class:`~vae_course.models.VAE` with parameters (an
-            ``nn.Module``); data is moved to its device and dtype.
+        model: an ``nn.Module`` the objective accepts (a
+            :class:`~vae_course.models.VAE` for the ELBO); data is moved to
+            its device and dtype.
         data: a :class:`~vae_course.data.MNIST`, a ``(train_images,
             test_images)`` tuple, or a tensor of training images
             (``[N, 1, 28, 28]`` or flat ``[N, 784]``).
         epochs: passes over the training set.
+        loss: the objective (:mod:`vae_course.objectives`); default
+            ``ELBOObjective(beta, free_bits, kl_warmup_epochs * steps per
+            epoch, n_samples)`` from the four keywords below.
         batch_size, lr: mini-batch size and Adam learning rate.
-        beta: KL weight (beta-VAE); 1 for the plain VAE.
-        seed: seeds the shuffling and the reparameterization noise
+        seed: seeds the shuffling and the objective's noise
             (deterministic on CPU).
         progress: show a ``tqdm.auto`` bar (a widget in notebooks).
-        kl_warmup_epochs: epochs over which beta rises linearly from 0.
-        free_bits: floor in nats on each latent dimension's batch-mean KL.
-        n_samples: Monte Carlo samples of z per image for the
-            reconstruction term.
         optimizer: your own optimizer over ``model.parameters()`` (default:
             Adam(lr), fused where available).
+        beta, kl_warmup_epochs, free_bits, n_samples: build the default
+            ELBO objective (KL weight, epochs of linear warm-up from 0,
+            free bits in nats per dimension, samples of z per image);
+            refused together with ``loss``.
 
     Raises:
         TrainingError: the loss became NaN or infinite (the message names
             the epoch and the step; lower ``lr``).
     """
-    require_vae(model)
     require_positive_int("epochs", epochs)
     require_positive_int("batch_size", batch_size)
-    require_positive_int("n_samples", n_samples)
     require_positive_number("lr", lr)
-    beta = require_nonnegative_number("beta", beta)
     require_nonnegative_int("kl_warmup_epochs", kl_warmup_epochs)
-    free_bits = require_nonnegative_number("free_bits", free_bits)
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise TypeError(f"seed must be an int, got {seed!r}")
+    shortcuts = {
+        "beta": beta != 1.0,
+        "kl_warmup_epochs": kl_warmup_epochs != 0,
+        "free_bits": free_bits != 0.0,
+        "n_samples": n_samples != 1,
+    }
+    if loss is not None and any(shortcuts.values()):
+        named = [name for name, used in shortcuts.items() if used]
+        raise ValueError(
+            f"pass {', '.join(named)} to the objective, not to train, "
+            f"when loss is given (loss={loss!r})"
+        )
+    if loss is None:
+        require_vae(model)
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(
+            f"model must be a torch.nn.Module, got {type(model).__name__}"
+        )
     params = list(model.parameters())
     if not params:
         raise ValueError("model has no parameters to train")
     device, dtype = params[0].device, params[0].dtype
 
     train_x, test_x, binarize = _split(data)
-    _check_images("train images", train_x, model.likelihood)
+    _check_images("train images", train_x, model)
     if test_x is not None:
-        _check_images("test images", test_x, model.likelihood)
+        _check_images("test images", test_x, model)
         test_x = test_x.to(device=device, dtype=dtype)
     # The data lives on the model's device in the weights' dtype.
     train_x = train_x.to(device=device, dtype=dtype)
     n = train_x.shape[0]
     steps_per_epoch = math.ceil(n / batch_size)
-    warmup_steps = kl_warmup_epochs * steps_per_epoch
+    if loss is None:
+        loss = ELBOObjective(
+            beta, free_bits, kl_warmup_epochs * steps_per_epoch, n_samples
+        )
+    loss = require_objective(loss)
+    on_step = getattr(loss, "on_step", None)
 
     generator = torch.Generator(device=device)
     generator.manual_seed(seed)
@@ -299,29 +274,31 @@ def train(
         unit="epoch",
         disable=not progress,
     )
+    names = None  # the objective's parts, known after the first step
     step = 0
     for epoch in bar:
         model.train()
         start = time.perf_counter()
-        # per step: loss, summed reconstruction, summed KL, images
-        stats = torch.zeros(steps_per_epoch, 4, device=device, dtype=dtype)
+        stats = None  # per step: loss, images, then each part's sum
         order = torch.randperm(n, generator=generator, device=device)
         for i, first in enumerate(range(0, n, batch_size)):
             x = train_x[order[first : first + batch_size]]
             if binarize:
                 x = torch.bernoulli(x, generator=generator)
             step += 1
-            beta_t = kl_warmup(step, warmup_steps, beta)
-            loss, parts = train_step(
-                model, x, optimizer, beta_t, free_bits, n_samples, generator
-            )
+            if on_step is not None:
+                on_step(step, steps_per_epoch)
+            value, parts = train_step(model, x, optimizer, loss, generator)
+            if names is None:
+                names = _part_names(parts)
+            if stats is None:
+                width = 2 + len(names)
+                stats = torch.zeros(
+                    steps_per_epoch, width, device=device, dtype=dtype
+                )
             stats[i] = torch.stack(
-                [
-                    loss,
-                    parts.reconstruction.detach().sum(),
-                    parts.kl.detach().sum(),
-                    loss.new_tensor(x.shape[0]),
-                ]
+                [value, value.new_tensor(x.shape[0])]
+                + [parts[name].detach().sum() for name in names]
             )
         bad = _first_bad_step(stats)
         if bad is not None:
@@ -331,27 +308,51 @@ def train(
                 f"{(epoch - 1) * steps_per_epoch + bad} overall); the "
                 "learning rate is probably too high: lower lr"
             )
-        count = n
-        loss_sum = (stats[:, 0] * stats[:, 3]).sum().item()
-        recon_sum, kl_sum = stats[:, 1:3].sum(dim=0).tolist()
+        loss_sum = (stats[:, 0] * stats[:, 1]).sum().item()
+        sums = stats[:, 2:].sum(dim=0).tolist()
         seconds = time.perf_counter() - start
-        history.epoch.append(epoch)
-        history.train_loss.append(loss_sum / count)
-        history.train_reconstruction.append(recon_sum / count)
-        history.train_kl.append(kl_sum / count)
-        history.train_elbo.append((recon_sum - kl_sum) / count)
-        history.seconds.append(seconds)
-        history.images_per_second.append(count / seconds)
+        history.record(
+            epoch=epoch,
+            train_loss=loss_sum / n,
+            seconds=seconds,
+            images_per_second=n / seconds,
+            **{f"train_{k}": v / n for k, v in zip(names, sums, strict=True)},
+        )
         if test_x is not None:
             eval_generator = torch.Generator(device=device)
             eval_generator.manual_seed(seed + 1)
-            scores = evaluate(model, test_x, generator=eval_generator)
-            history.test_elbo.append(scores["elbo"])
-            history.test_reconstruction.append(scores["reconstruction"])
-            history.test_kl.append(scores["kl"])
-            bar.set_postfix(test_elbo=f"{scores['elbo']:.1f}")
+            scores = evaluate(model, test_x, loss, generator=eval_generator)
+            history.record(**{f"test_{k}": v for k, v in scores.items()})
+            bar.set_postfix(_postfix(scores, "test"))
         else:
-            bar.set_postfix(train_elbo=f"{history.train_elbo[-1]:.1f}")
+            bar.set_postfix(_postfix(history.final, "train"))
     bar.close()
     model.eval()
     return history
+
+
+def _part_names(parts) -> list[str]:
+    """The parts' names, after checking that they are per-image tensors."""
+    if not isinstance(parts, dict) or not all(
+        isinstance(v, torch.Tensor) and v.dim() == 1 for v in parts.values()
+    ):
+        raise TypeError(
+            "an objective must return (loss, parts) with parts a dict of "
+            "per-image tensors [batch], e.g. {'elbo': ...}; got "
+            f"{type(parts).__name__}"
+        )
+    return list(parts)
+
+
+def _postfix(scores: dict, prefix: str) -> dict:
+    """The progress bar's note: the ELBO if measured, else the first part."""
+    if prefix == "train":
+        scores = {
+            k.removeprefix("train_"): v
+            for k, v in scores.items()
+            if k.startswith("train_") and k != "train_loss"
+        }
+    if not scores:
+        return {}
+    name = "elbo" if "elbo" in scores else next(iter(scores))
+    return {f"{prefix}_{name}": f"{scores[name]:.1f}"}

@@ -38,7 +38,7 @@ def latent_traversal(
     units = torch.arange(k, device=z.device)
     z[units, :, units] = values.to(z)  # row u: unit u takes each value
     model.eval()
-    return model.mean_image(model.decode(z))
+    return model.likelihood.mean(model.decoder(z))
 
 
 def traversal_effect(traversal: torch.Tensor) -> torch.Tensor:

@@ -31,13 +31,12 @@ from ._checks import (
     require_float,
     require_nonnegative_number,
     require_positive_int,
-    require_same_device,
     require_same_shape,
     shape_str,
 )
-from .kl import gaussian_kl
-from .likelihoods import log_likelihood
-from .models import VAE, require_vae
+from .gaussian import gaussian_kl, log_normal_diag
+from .likelihoods import Likelihood, require_likelihood
+from .models import VAE, require_input, require_vae
 from .reparam import reparameterize
 
 
@@ -46,19 +45,15 @@ class ELBO(NamedTuple):
 
     ``elbo = reconstruction - beta * kl``: ``reconstruction`` is the Monte
     Carlo estimate of E_q[log p(x|z)], ``kl`` is KL(q(z|x) || N(0, I)) in
-    closed form. The same three names are the keys of
-    :func:`~vae_course.training.evaluate` and the fields of
-    :class:`~vae_course.training.History`.
+    closed form. The same three names are the parts of
+    :class:`~vae_course.objectives.ELBOObjective`, the keys of
+    :func:`~vae_course.objectives.evaluate` and the fields of
+    :class:`~vae_course.training.History` (``train_elbo``, ...).
     """
 
     reconstruction: torch.Tensor
     kl: torch.Tensor
     elbo: torch.Tensor
-
-    @property
-    def total(self) -> torch.Tensor:
-        """The former name of ``elbo`` (kept for old notebooks)."""
-        return self.elbo
 
 
 def elbo_from_outputs(
@@ -66,12 +61,13 @@ def elbo_from_outputs(
     decoder_output: torch.Tensor,
     mu: torch.Tensor,
     logvar: torch.Tensor,
-    likelihood: str = "bernoulli",
+    likelihood: Likelihood | str = "bernoulli",
     beta: float = 1.0,
 ) -> ELBO:
     r"""The ELBO's parts from one forward pass (chapter 4).
 
-    :func:`elbo` and :func:`~vae_course.training.train_step` call it.
+    :func:`elbo` and :class:`~vae_course.objectives.ELBOObjective` (the
+    trainer's loss) call it.
 
     ``reconstruction = log p(x|z)`` (averaged over M samples),
     ``kl = KL(N(mu, exp(logvar)) || N(0, I))``,
@@ -82,7 +78,8 @@ def elbo_from_outputs(
         decoder_output: the decoder's output for reparameterized samples,
             ``[batch, ...]`` for one sample or ``[M, batch, ...]`` for M.
         mu, logvar: the encoder's outputs, ``[batch, k]``.
-        likelihood: ``"bernoulli"`` (decoder output = logits) or
+        likelihood: the model's :class:`~vae_course.likelihoods.Likelihood`
+            or its name: ``"bernoulli"`` (decoder output = logits) or
             ``"gaussian"`` (output = mean).
         beta: weight of the KL term (beta-VAE, Higgins et al. 2017); 1 gives
             the ELBO.
@@ -96,7 +93,8 @@ def elbo_from_outputs(
             f"mu has shape {shape_str(mu)} but x has batch size "
             f"{x.shape[0]}; expected mu [{x.shape[0]}, k]"
         )
-    log_px_z = log_likelihood(x, decoder_output, likelihood)
+    likelihood = require_likelihood(likelihood)
+    log_px_z = likelihood.log_prob(x, decoder_output)
     reconstruction = log_px_z if log_px_z.dim() == 1 else log_px_z.mean(0)
     kl = gaussian_kl(mu, logvar)
     return ELBO(reconstruction, kl, reconstruction - beta * kl)
@@ -128,34 +126,20 @@ def elbo(
         ``-elbo.mean()``.
     """
     require_vae(model)
-    require_batch("x", x)
+    require_input(model, x)
     require_positive_int("n_samples", n_samples)
-    mu, logvar = model.encode(x)
+    mu, logvar = model.encoder(x)
     z = reparameterize(mu, logvar, n_samples, generator)  # [M, batch, k]
     return elbo_from_outputs(
-        x, model.decode(z), mu, logvar, model.likelihood, beta
+        x, model.decoder(z), mu, logvar, model.likelihood, beta
     )
 
 
-def log_normal_diag(
-    z: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor
-) -> torch.Tensor:
-    r"""log N(z | mu, diag(exp(logvar))) summed over the last dimension, nats.
-
-    ``-1/2 sum_j [ log(2 pi) + logvar_j + (z_j - mu_j)^2 / exp(logvar_j) ]``;
-    ``z`` may carry leading sample dims that broadcast against ``mu`` and
-    ``logvar``.
-    """
-    require_float("z", z)
-    require_same_shape("mu", mu, "logvar", logvar)
-    require_same_device(z=z, mu=mu, logvar=logvar)
-    squared = (z - mu).pow(2) * torch.exp(-logvar)
-    return -0.5 * (math.log(2 * math.pi) + logvar + squared).sum(dim=-1)
-
-
-def _default_chunk(x: torch.Tensor, k: int) -> int:
-    """Samples per chunk so that about 4M decoded values exist at a time."""
-    return max(1, min(k, (1 << 22) // max(1, x.numel())))
+def require_chunk_size(chunk_size, x: torch.Tensor, k: int) -> int:
+    """A positive chunk size; None: about 4M decoded values at a time."""
+    if chunk_size is None:
+        return max(1, min(k, (1 << 22) // max(1, x.numel())))
+    return require_positive_int("chunk_size", chunk_size)
 
 
 def iwae_bound(
@@ -177,19 +161,17 @@ def iwae_bound(
     it under ``torch.no_grad()`` so that no graph is kept for the k samples.
     """
     require_vae(model)
-    require_batch("x", x)
+    require_input(model, x)
     require_positive_int("k", k)
-    if chunk_size is None:
-        chunk_size = _default_chunk(x, k)
-    require_positive_int("chunk_size", chunk_size)
-    mu, logvar = model.encode(x)
+    chunk_size = require_chunk_size(chunk_size, x, k)
+    mu, logvar = model.encoder(x)
     zeros = torch.zeros_like(mu)
     log_w = []
     for first in range(0, k, chunk_size):
         m = min(chunk_size, k - first)
         z = reparameterize(mu, logvar, m, generator)  # [m, batch, k]
-        x_params = model.decode(z)
-        log_px_z = log_likelihood(x, x_params, model.likelihood)  # [m, batch]
+        x_params = model.decoder(z)
+        log_px_z = model.likelihood.log_prob(x, x_params)  # [m, batch]
         log_pz = log_normal_diag(z, zeros, zeros)
         log_qz = log_normal_diag(z, mu, logvar)
         log_w.append(log_px_z + log_pz - log_qz)
