@@ -137,7 +137,15 @@ from .prior_monte_carlo import PriorEstimate, prior_log_evidence
 from .probes import balanced_subset, probe_accuracy
 from .profiles import Settings, settings
 from .reparam import reparameterize
-from .shapes import Shapes, factor_sweep, make_shapes, render_shapes
+from .shapes import (
+    FACTOR_NAMES,
+    FACTOR_VALUES,
+    SHAPE_NAMES,
+    Shapes,
+    factor_sweep,
+    make_shapes,
+    render_shapes,
+)
 from .show import show_source
 from .training import History, TrainingError, train, train_step
 from .traversal import latent_traversal, traversal_effect
@@ -228,6 +236,9 @@ __all__ = [
     # ch7 (chapter 7: discrete latents, labels, disentanglement)
     "CategoricalObjective",
     "CategoricalVAE",
+    "FACTOR_NAMES",
+    "FACTOR_VALUES",
+    "SHAPE_NAMES",
     "ConditionalObjective",
     "ConditionalVAE",
     "M2Objective",

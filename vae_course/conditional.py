@@ -42,7 +42,7 @@ from ._checks import require_float, require_positive_int, shape_str
 from .gaussian import gaussian_kl
 from .reparam import reparameterize
 
-PIXELS = 784
+_PIXELS = 784
 
 
 def attach_labels(
@@ -59,7 +59,7 @@ def attach_labels(
     require_float("images", images)
     require_positive_int("n_classes", n_classes)
     flat = images.flatten(1)
-    if flat.shape[1] != PIXELS:
+    if flat.shape[1] != _PIXELS:
         raise ValueError(
             f"images must have 784 pixels each, got {shape_str(images)}"
         )
@@ -80,12 +80,12 @@ def attach_labels(
 def split_labels(batch: torch.Tensor):
     """``(x [B, 784], y [B, C], is_labelled [B] bool)`` from attach_labels."""
     require_float("batch", batch)
-    if batch.dim() != 2 or batch.shape[1] <= PIXELS:
+    if batch.dim() != 2 or batch.shape[1] <= _PIXELS:
         raise ValueError(
             "expected images with labels attached, [B, 784 + C] (see "
             f"attach_labels), got {shape_str(batch)}"
         )
-    x, y = batch[:, :PIXELS], batch[:, PIXELS:]
+    x, y = batch[:, :_PIXELS], batch[:, _PIXELS:]
     return x, y, y.sum(dim=1) > 0.5
 
 
@@ -113,14 +113,14 @@ class ConditionalVAE(nn.Module):
         ):
             require_positive_int(name, value)
         self.latent_dim, self.n_classes = latent_dim, n_classes
-        self.encoder_x = nn.Linear(PIXELS, hidden)
+        self.encoder_x = nn.Linear(_PIXELS, hidden)
         self.encoder_y = nn.Linear(n_classes, hidden, bias=False)
         self.encoder_out = nn.Linear(hidden, 2 * latent_dim)
         self.decoder_z = nn.Linear(latent_dim, hidden)
         self.decoder_y = nn.Linear(n_classes, hidden, bias=False)
-        self.decoder_out = nn.Linear(hidden, PIXELS)
+        self.decoder_out = nn.Linear(hidden, _PIXELS)
         self.classifier = nn.Sequential(
-            nn.Flatten(), nn.Linear(PIXELS, hidden), nn.ReLU(),
+            nn.Flatten(), nn.Linear(_PIXELS, hidden), nn.ReLU(),
             nn.Linear(hidden, n_classes),
         )  # fmt: skip
 

@@ -39,7 +39,7 @@ FACTOR_VALUES = {
     "x": torch.linspace(-0.45, 0.45, 8),
     "y": torch.linspace(-0.45, 0.45, 8),
 }
-SUPERSAMPLE = 2
+_SUPERSAMPLE = 2
 
 
 @dataclass
@@ -94,7 +94,7 @@ def render_shapes(factors: torch.Tensor) -> torch.Tensor:
                 f"factor {name!r} takes indices 0 to {count - 1}, got "
                 f"{column.min().item()} to {column.max().item()}"
             )
-    size = 28 * SUPERSAMPLE
+    size = 28 * _SUPERSAMPLE
     axis = (torch.arange(size) + 0.5) / size * 2 - 1  # sub-pixel centres
     py, px = torch.meshgrid(axis, axis, indexing="ij")  # [S, S]
     value = [
@@ -106,7 +106,7 @@ def render_shapes(factors: torch.Tensor) -> torch.Tensor:
     u = (cos * dx + sin * dy) / scale
     v = (-sin * dx + cos * dy) / scale
     inside = _inside(shape, u, v).float()[:, None]  # [N, 1, S, S]
-    return torch.nn.functional.avg_pool2d(inside, SUPERSAMPLE)
+    return torch.nn.functional.avg_pool2d(inside, _SUPERSAMPLE)
 
 
 def make_shapes(n: int, seed: int = 0) -> Shapes:
