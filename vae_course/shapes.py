@@ -74,12 +74,8 @@ def _inside(shape: torch.Tensor, u: torch.Tensor, v: torch.Tensor):
     )
 
 
-def render_shapes(factors: torch.Tensor) -> torch.Tensor:
-    r"""Draw the images ``[N, 1, 28, 28]`` of factor indices ``[N, 5]``.
-
-    A point p of the image is inside when R(-rotation) (p - centre) / scale
-    lies inside the unit shape.
-    """
+def _require_factors(factors) -> torch.Tensor:
+    """``factors`` as a long tensor ``[N, 5]`` of valid value indices."""
     factors = torch.as_tensor(factors).long()
     if factors.dim() != 2 or factors.shape[1] != len(FACTOR_NAMES):
         raise ValueError(
@@ -94,6 +90,16 @@ def render_shapes(factors: torch.Tensor) -> torch.Tensor:
                 f"factor {name!r} takes indices 0 to {count - 1}, got "
                 f"{column.min().item()} to {column.max().item()}"
             )
+    return factors
+
+
+def render_shapes(factors: torch.Tensor) -> torch.Tensor:
+    r"""Draw the images ``[N, 1, 28, 28]`` of factor indices ``[N, 5]``.
+
+    A point p of the image is inside when R(-rotation) (p - centre) / scale
+    lies inside the unit shape.
+    """
+    factors = _require_factors(factors)
     size = 28 * _SUPERSAMPLE
     axis = (torch.arange(size) + 0.5) / size * 2 - 1  # sub-pixel centres
     py, px = torch.meshgrid(axis, axis, indexing="ij")  # [S, S]
