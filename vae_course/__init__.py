@@ -30,15 +30,20 @@ module                       what it holds                                ch.
 ``sample_quality``           share of samples a digit classifier          4-7
                              recognises (>= 90 % sure)
 ``plots``                    image grids, loss curves, latent scatter     4, 5
-``devices``                  the device, seeds and generators             all
-``profiles``                 the profile and offline switches             all
-``show``                     show_source, the chapters' code display      all
 ``aggregate_posterior``      q(z) against p(z), ELBO surgery, ex-post     6
                              density estimation
 ``gaps``                     approximation and amortisation gaps (k = 2)  6
 ``iwae``                     the IWAE objective, gradient SNR             6
 ``learned_variance``         a Gaussian decoder with learned variance     6
 ``ppca``                     probabilistic PCA, the linear VAE            6
+``discrete``                 categorical latents: Gumbel-softmax, score   7
+                             function, enumeration; categorical KL
+``conditional``              the conditional VAE and M2 (few labels)      7
+``shapes``                   synthetic shapes with known factors          7
+``disentanglement``          mutual information gap (MIG)                 7
+``devices``                  the device, seeds and generators             all
+``profiles``                 the profile and offline switches             all
+``show``                     show_source, the chapters' code display      all
 ===========================  ===========================================  =====
 """
 
@@ -55,8 +60,39 @@ from .autoencoder import Autoencoder
 from .bounds import ELBO, elbo, elbo_from_outputs, iwae_bound
 from .checkpoints import load_checkpoint, save_checkpoint
 from .collapse import free_bits_kl, kl_warmup
+from .conditional import (
+    ConditionalObjective,
+    ConditionalVAE,
+    M2Objective,
+    all_labels_elbo,
+    attach_labels,
+    classify,
+    conditional_elbo,
+    split_labels,
+    unlabelled_bound,
+)
 from .data import MNIST, DataError, load_mnist
 from .devices import device, make_generator, seed_everything
+from .discrete import (
+    CategoricalObjective,
+    CategoricalVAE,
+    categorical_elbo,
+    categorical_kl,
+    categorical_sample,
+    class_log_likelihoods,
+    gumbel_noise,
+    gumbel_softmax_sample,
+    logit_gradients,
+    matched_accuracy,
+    reconstruction_surrogate,
+)
+from .disentanglement import (
+    discrete_entropy,
+    discrete_mutual_info,
+    discretize,
+    mutual_info_matrix,
+    mutual_information_gap,
+)
 from .downstream import (
     cluster_scores,
     nearest_neighbours,
@@ -140,6 +176,15 @@ from .sample_quality import (
     quality_report,
     sample_quality,
 )
+from .shapes import (
+    FACTOR_NAMES,
+    FACTOR_VALUES,
+    SHAPE_NAMES,
+    Shapes,
+    factor_sweep,
+    make_shapes,
+    render_shapes,
+)
 from .show import show_source
 from .training import History, TrainingError, train, train_step
 from .traversal import latent_traversal, traversal_effect
@@ -149,49 +194,88 @@ __version__ = "0.1.0"
 __all__ = [
     "Autoencoder",
     "BernoulliLikelihood",
+    "CategoricalObjective",
+    "CategoricalVAE",
+    "ConditionalObjective",
+    "ConditionalVAE",
     "ConvVAE",
     "DataError",
+    "DigitClassifier",
     "ELBO",
     "ELBOObjective",
+    "FACTOR_NAMES",
+    "FACTOR_VALUES",
+    "Gaps",
     "GaussianEncoder",
     "GaussianLikelihood",
     "GridPosterior",
     "History",
     "INVERSE_CDFS",
+    "IWAEObjective",
     "Likelihood",
     "LinearGaussianModel",
+    "LinearVAE",
+    "M2Objective",
     "MLPVAE",
     "MNIST",
+    "PPCA",
     "PriorEstimate",
     "ReconstructionObjective",
+    "SHAPE_NAMES",
     "ScoreFunctionObjective",
     "Settings",
+    "Shapes",
+    "Surgery",
     "TrainingError",
     "VAE",
     "active_units",
+    "all_labels_elbo",
+    "attach_labels",
     "balanced_subset",
     "bernoulli_log_likelihood",
+    "best_gaussian",
+    "best_pixel_variance",
+    "best_shared_variance",
+    "categorical_elbo",
+    "categorical_kl",
+    "categorical_sample",
     "cauchy_icdf",
+    "class_log_likelihoods",
+    "classify",
     "cluster_scores",
+    "conditional_elbo",
     "decode_images",
     "device",
+    "digit_classifier",
+    "discrete_entropy",
+    "discrete_mutual_info",
+    "discretize",
     "elbo",
     "elbo_from_outputs",
+    "elbo_surgery",
     "embed",
     "encoder_gradient_noise",
     "encoder_on_grid",
     "evaluate",
     "exponential_icdf",
+    "factor_sweep",
+    "fit_code_density",
     "free_bits_kl",
     "gaussian_kl",
     "gaussian_log_likelihood",
+    "gaussian_log_likelihood_var",
     "generate",
     "get_likelihood",
+    "gradient_snr",
+    "grid_gaussian_kl",
     "grid_kl",
     "grid_log_marginal",
     "grid_posterior",
     "gumbel_icdf",
+    "gumbel_noise",
+    "gumbel_softmax_sample",
     "image_grid",
+    "inference_gaps",
     "interpolate",
     "inverse_cdf_sample",
     "iwae_bound",
@@ -202,59 +286,50 @@ __all__ = [
     "latent_traversal",
     "load_checkpoint",
     "load_mnist",
+    "log_aggregate_posterior",
     "log_normal_diag",
+    "log_weights",
     "logistic_icdf",
+    "logit_gradients",
     "make_generator",
+    "make_shapes",
+    "matched_accuracy",
+    "mutual_info_matrix",
+    "mutual_information_gap",
     "nearest_neighbours",
     "normal_icdf",
     "plot_history",
     "plot_image_grid",
     "plot_latent_scatter",
     "posterior_entropy",
+    "ppca_fit",
+    "ppca_log_likelihood",
+    "prior_hole_mass",
     "prior_log_evidence",
     "probe_accuracy",
+    "quality_report",
     "reconstruct",
+    "reconstruction_surrogate",
+    "render_shapes",
     "reparam_grad",
     "reparameterize",
     "retrieval_precision",
+    "sample_aggregate_posterior",
+    "sample_code_density",
     "sample_prior",
+    "sample_quality",
     "save_checkpoint",
     "score_function_grad",
     "seed_everything",
     "settings",
     "show_images",
     "show_source",
+    "split_labels",
+    "subspace_cosines",
     "train",
     "train_step",
     "traversal_effect",
     "uniform_open",
+    "unlabelled_bound",
     "z_squared_grad_variance",
-    # chapter 6 (ch6)
-    "Gaps",
-    "IWAEObjective",
-    "LinearVAE",
-    "PPCA",
-    "Surgery",
-    "best_gaussian",
-    "best_pixel_variance",
-    "best_shared_variance",
-    "elbo_surgery",
-    "fit_code_density",
-    "gaussian_log_likelihood_var",
-    "gradient_snr",
-    "grid_gaussian_kl",
-    "inference_gaps",
-    "log_aggregate_posterior",
-    "log_weights",
-    "ppca_fit",
-    "ppca_log_likelihood",
-    "prior_hole_mass",
-    "sample_aggregate_posterior",
-    "sample_code_density",
-    "subspace_cosines",
-    # quality (issue 20): sample quality
-    "DigitClassifier",
-    "digit_classifier",
-    "quality_report",
-    "sample_quality",
 ]
