@@ -1,7 +1,7 @@
 """Submissions written to cheat or to do harm (issue 12): each attack fails.
 
 Every submission here is the student version of chapter 1 (or 2) with crafted answer cells,
-graded by tools/grade.py as an instructor would. Several attacks share a submission where
+graded by ``python -m grading`` as an instructor would. Several attacks share a submission where
 they cannot interfere, so that the file runs a handful of short chapters, not thirty.
 An attack that needs to tell whether it got through does so through its score: e.g. the
 answer is correct only if reading the solutions worked, so a score of 0 shows it did not.
@@ -20,11 +20,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import grade
-import make_assignments as ma
-from book_toc import NOTEBOOK_PROFILE
+import grading.grader
+from grading import assignments as ma
+from grading.course import CI_PROFILE, ROOT
+from grading.grader import EnvironmentProblem, Grader
+from grading.report import GradedSubmission
+from grading.sandbox import Limits, bwrap_path
 
 CH1 = ROOT / "book" / "01_recap.ipynb"
 KL = """
@@ -53,7 +54,7 @@ def elbo_gap_1d(m, v, m_post, v_post):
 
 @pytest.fixture(autouse=True)
 def profile(monkeypatch):
-    for key, value in NOTEBOOK_PROFILE.items():
+    for key, value in CI_PROFILE.items():
         monkeypatch.setenv(key, value)
 
 
@@ -76,17 +77,17 @@ def submit(student, folder: Path, name: str, answers: dict[str, str]) -> Path:
     return path
 
 
-def scores(result: grade.GradedSubmission) -> dict[str, float]:
+def scores(result: GradedSubmission) -> dict[str, float]:
     return {s.exercise: s.score for s in result.scores}
 
 
 @pytest.fixture(scope="module")
 def grader():
-    return grade.Grader(grade.Limits(total=60, exercise=15), quiet=True)
+    return Grader(Limits(total=60, exercise=15), quiet=True)
 
 
 needs_bwrap = pytest.mark.skipif(
-    grade.bwrap_path() is None, reason="bubblewrap is not installed"
+    bwrap_path() is None, reason="bubblewrap is not installed"
 )
 
 
@@ -253,7 +254,7 @@ def elbo_gap_1d(*args):
         "loops",
         {"ch1-ex1": endless, "ch1-ex2": stubborn, "ch1-ex3": noisy},
     )
-    fast = grade.Grader(grade.Limits(total=60, exercise=8), quiet=True)
+    fast = Grader(Limits(total=60, exercise=8), quiet=True)
     result = fast.grade_notebook(path, CH1)
     assert scores(result) == {"ch1-ex1": 0, "ch1-ex2": 0, "ch1-ex3": 2}, (
         result.report()
@@ -267,7 +268,8 @@ def test_bad_profile_refuses_to_grade(tmp_path, monkeypatch):
     submission = tmp_path / "01_recap.ipynb"
     submission.write_text(CH1.read_text())
     run = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "grade.py"), str(submission)],
+        [sys.executable, "-m", "grading", str(submission)],
+        cwd=ROOT,
         capture_output=True,
         text=True,
         check=False,
@@ -283,11 +285,11 @@ def test_bad_profile_refuses_to_grade(tmp_path, monkeypatch):
 
 
 def test_without_bubblewrap_the_grader_warns_or_refuses(monkeypatch, capsys):
-    monkeypatch.setattr(grade, "bwrap_path", lambda: None)
-    grade.Grader()
+    monkeypatch.setattr(grading.grader, "bwrap_path", lambda: None)
+    Grader()
     warning = capsys.readouterr().err
     assert (
         "NOT isolated" in warning and "apt-get install bubblewrap" in warning
     )
-    with pytest.raises(grade.EnvironmentProblem, match="bubblewrap"):
-        grade.Grader(require_sandbox=True)
+    with pytest.raises(EnvironmentProblem, match="bubblewrap"):
+        Grader(require_sandbox=True)
