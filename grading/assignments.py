@@ -170,6 +170,13 @@ MARKERS = {
     "### BEGIN HIDDEN TESTS": ("hidden", "begin"),
     "### END HIDDEN TESTS": ("hidden", "end"),
 }
+# what nbgrader looks for inside a line (it matches a marker anywhere in it)
+_MARKER_WORDS = (
+    "BEGIN SOLUTION",
+    "END SOLUTION",
+    "BEGIN HIDDEN TESTS",
+    "END HIDDEN TESTS",
+)
 _LOOKS_LIKE_MARKER = re.compile(r"\b(BEGIN|END|SOLUTION|HIDDEN|TESTS?)\b")
 
 
@@ -177,7 +184,9 @@ def marker_problems(chapter: Path) -> list[str]:
     """What is wrong with the nbgrader markers of a chapter ([] when nothing).
 
     A comment line that looks like a marker (BEGIN, END, SOLUTION, HIDDEN in capitals, or
-    close in spelling to a marker) must be one of the four markers exactly; solution markers
+    close in spelling to a marker) must be one of the four markers exactly, and so must any
+    code line that mentions one (nbgrader matches a marker anywhere in a line: a comment or
+    an assert message saying ``END HIDDEN TESTS`` would ship the rest of the block); solution markers
     belong in solution cells and hidden-test markers in checks cells; each BEGIN has its END,
     without nesting. nbgrader itself would pass a misspelt marker through as an ordinary
     comment, shipping the hidden tests (or the solution) to the students.
@@ -197,6 +206,16 @@ def marker_problems(chapter: Path) -> list[str]:
         open_block = None
         for line_number, line in enumerate(cell.source.splitlines(), 1):
             text = line.strip()
+            mentioned = [m for m in _MARKER_WORDS if m in text.upper()]
+            if mentioned and text not in MARKERS and cell.cell_type == "code":
+                # nbgrader takes any line that contains a marker for the
+                # marker: the rest of the block would reach the students
+                problems.append(
+                    f"{where}, line {line_number}: {text[:80]!r} mentions "
+                    f"{mentioned[0]!r}; a marker must be a line of its own "
+                    "(nbgrader would end or begin a block here)"
+                )
+                continue
             if not text.startswith("#"):
                 continue
             if text not in MARKERS:

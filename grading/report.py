@@ -28,9 +28,12 @@ _CONTROL = re.compile(
 def shown(text: str, limit: int = SHOWN) -> str:
     """Student text made safe to print: one line, control characters escaped, at most
     ``limit`` characters (newlines and terminal escape codes cannot fake a score line)."""
-    text = _CONTROL.sub(lambda m: repr(m.group())[1:-1], str(text))
-    if len(text) > limit:
-        text = text[: limit - 20] + f"... ({len(text)} characters)"
+    text = str(text)
+    size = len(text)
+    text = _CONTROL.sub(lambda m: repr(m.group())[1:-1], text[: limit * 2])
+    if size > limit or len(text) > limit:
+        suffix = f"... ({size} characters)"
+        text = text[: limit - len(suffix)] + suffix
     return text
 
 

@@ -219,8 +219,27 @@ def marked(tmp_path: Path, old: str, new: str) -> Path:
         ("### END HIDDEN TESTS", "### END HIDEN TESTS"),
         ("### END SOLUTION", "### END SOLUTIONS"),
         ("### END HIDDEN TESTS", "# (end of the hidden tests)"),
+        # nbgrader matches a marker anywhere in a line: these would end the
+        # block early and ship the rest of it
+        (
+            "### END HIDDEN TESTS",
+            # (the notebook's JSON text: escaped quotes and newline)
+            'assert True, \\"### END HIDDEN TESTS\\"\\n### END HIDDEN TESTS',
+        ),
+        (
+            "### END SOLUTION",
+            "# see ### END SOLUTION below\\n    ### END SOLUTION",
+        ),
     ],
-    ids=["singular", "two-hashes", "typo", "plural", "missing-end"],
+    ids=[
+        "singular",
+        "two-hashes",
+        "typo",
+        "plural",
+        "missing-end",
+        "assert-message",
+        "comment",
+    ],
 )
 def test_bad_markers_are_refused(tmp_path, old, new, capsys):
     chapter = marked(tmp_path, old, new)
