@@ -29,7 +29,7 @@ from grading import sandbox
 from grading.chapters import GradingError, load_submission
 from grading.course import chapter_notebooks, has_exercises, use_ci_profile
 from grading.grader import EnvironmentProblem, Grader
-from grading.report import ScoreSheet, digest, rows, shown
+from grading.report import ScoreSheet, digest, feedback, rows, shown
 from grading.sandbox import (
     DEFAULT_EXERCISE_TIME,
     DEFAULT_MEMORY,
@@ -38,17 +38,16 @@ from grading.sandbox import (
 )
 
 
-def _submissions(paths: list[Path]) -> list[Path]:
-    found = []
+def _submissions(paths: list[Path]) -> dict[Path, Path]:
+    """Each submission, with its name below the folder given (for its feedback file)."""
+    found = {}
     for path in paths:
         if path.is_dir():
-            found += sorted(
-                p
-                for p in path.rglob("*.ipynb")
-                if ".ipynb_checkpoints" not in p.parts and p.is_file()
-            )
+            for p in sorted(path.rglob("*.ipynb")):
+                if ".ipynb_checkpoints" not in p.parts and p.is_file():
+                    found[p] = p.relative_to(path)
         else:
-            found.append(path)
+            found[path] = Path(path.name)
     return found
 
 
@@ -92,6 +91,18 @@ def parser() -> argparse.ArgumentParser:
         "graded again)",
     )
     parser.add_argument(
+        "--feedback",
+        type=Path,
+        help="write one Markdown feedback file per submission in this folder "
+        "(default with --csv: the CSV's name with -feedback, beside it)",
+    )
+    parser.add_argument(
+        "--show-hidden-messages",
+        action="store_true",
+        help="feedback files quote the message of a failed hidden check "
+        "(default: they say that a hidden check failed, not which)",
+    )
+    parser.add_argument(
         "--jobs",
         type=_positive(int),
         default=os.cpu_count() or 1,
@@ -130,7 +141,7 @@ def parser() -> argparse.ArgumentParser:
 
 def check_options(
     parse: argparse.ArgumentParser, args: argparse.Namespace
-) -> list[Path]:
+) -> dict[Path, Path]:
     """Refuse, before any grading, options that would fail later; the submissions."""
     if args.chapter is not None and not (
         args.chapter.is_file() and has_exercises(args.chapter)
@@ -149,6 +160,14 @@ def check_options(
             parse.error(f"--csv {args.csv}: cannot be written")
         if not args.csv.exists() and not os.access(args.csv.parent, os.W_OK):
             parse.error(f"--csv {args.csv}: its folder cannot be written")
+    if args.feedback is None and args.csv is not None:
+        args.feedback = args.csv.with_name(args.csv.stem + "-feedback")
+    if args.feedback is not None and (
+        args.feedback.is_file() or not args.feedback.parent.is_dir()
+    ):
+        parse.error(
+            f"--feedback {args.feedback}: not a folder, or its parent does not exist"
+        )
     missing = [p for p in args.submissions if not p.exists()]
     if missing:
         parse.error(
@@ -177,9 +196,18 @@ def main(argv: list[str]) -> int:
     )
     try:
         sheet = ScoreSheet(args.csv) if args.csv else None
+        if args.feedback is not None:
+            args.feedback.mkdir(exist_ok=True)
     except (OSError, ValueError) as error:
         print(f"refusing to grade: {error}", file=sys.stderr)
         return 2
+
+    def give_feedback(path: Path, text: str) -> None:
+        if args.feedback is not None:
+            target = args.feedback / paths[path].with_suffix(".md")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+
     try:
         grader = Grader(limits, require_sandbox=args.require_sandbox)
     except EnvironmentProblem as error:
@@ -196,7 +224,7 @@ def main(argv: list[str]) -> int:
             loaded[path] = (load_submission(path, chapter, chapters)[1], sha)
         except GradingError as error:
             failed += 1
-            _not_graded(path, sha, str(error), sheet)
+            give_feedback(path, _not_graded(path, sha, str(error), sheet))
     if skipped:
         print(
             f"{skipped} submissions are in {args.csv} already (same files): "
@@ -237,11 +265,12 @@ def main(argv: list[str]) -> int:
                 result = future.result()
             except Exception as error:  # noqa: BLE001  (grade the others)
                 failed += 1
-                _not_graded(path, sha, str(error), sheet)
+                give_feedback(path, _not_graded(path, sha, str(error), sheet))
                 continue
             print(result.report() + "\n", flush=True)
             if sheet is not None:
                 sheet.add(path, sha, rows(result))
+            give_feedback(path, feedback(result, args.show_hidden_messages))
     except KeyboardInterrupt:
         pool.shutdown(wait=False, cancel_futures=True)
         sandbox.stop_all()
@@ -262,9 +291,14 @@ def main(argv: list[str]) -> int:
     return 1 if failed else 0
 
 
-def _not_graded(path: Path, sha: str, why: str, sheet) -> None:
-    """A submission that could not be graded: said, and 0 in the sheet."""
+def _not_graded(path: Path, sha: str, why: str, sheet) -> str:
+    """A submission that could not be graded: said, 0 in the sheet; its feedback."""
     why = why.removeprefix(f"{path}: ")
     print(f"{shown(path, 1000)}: NOT GRADED: {shown(why)}\n", flush=True)
     if sheet is not None and sha:
         sheet.add(path, sha, [["", "NOT GRADED", "0", "0", why]])
+    return (
+        f"# Feedback: {path.name}\n\nYour notebook could not be graded: "
+        f"{shown(why)}\n\nScore: **0**. Hand in the .ipynb file that Jupyter or "
+        "Colab saves, with the exercise cells where they were.\n"
+    )

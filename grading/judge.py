@@ -263,6 +263,7 @@ def judge(job, checks, submission, link: Link, shell, events) -> None:
                 check_id=check_id,
                 passed=error is None,
                 message=message,
+                hidden=bool(error) and _in_hidden_tests(error, source),
             )
 
 
@@ -280,12 +281,34 @@ def _check_failure(error, names, source) -> str:
     return " ".join(text.split())[:600]
 
 
-def _failing_line(error, source) -> str:
-    frames = [
+def _cell_frames(error) -> list:
+    """The traceback's frames in the checks cell, outermost first."""
+    return [
         f
         for f in traceback.extract_tb(error.__traceback__)
         if f.filename.startswith("<ipython-input") or "ipykernel" in f.filename
     ]
+
+
+def _in_hidden_tests(error, source) -> bool:
+    """Whether the checks cell's statement that failed is a hidden test."""
+    frames = _cell_frames(error)
+    if not frames:
+        return False
+    inside = False
+    for number, line in enumerate(source.splitlines(), 1):
+        text = line.strip()
+        if text == "### BEGIN HIDDEN TESTS":
+            inside = True
+        elif text == "### END HIDDEN TESTS":
+            inside = False
+        if number == frames[0].lineno:
+            return inside
+    return False
+
+
+def _failing_line(error, source) -> str:
+    frames = _cell_frames(error)
     if not frames:
         return ""
     lines = source.splitlines()

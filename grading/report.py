@@ -43,6 +43,7 @@ class ExerciseScore:
     score: float
     max_score: float
     error: str  # why points were lost ("" when the checks passed)
+    hidden: bool = False  # the check that failed is one of the hidden tests
 
     @property
     def exercise(self) -> str:
@@ -125,6 +126,11 @@ def scores_from_events(
                 continue
             if result is not None:
                 error = result["message"] or "the checks failed"
+                if result.get("hidden"):
+                    scores.append(
+                        ExerciseScore(check_id, 0.0, points, error, True)
+                    )
+                    continue
             elif abort is not None and abort["reason"] == "timeout":
                 error = f"timed out in exercise {number}: does it finish?"
             elif abort is not None and abort["reason"] == "total_timeout":
@@ -234,3 +240,48 @@ def rows(result: GradedSubmission) -> list[list[str]]:
     if result.tampering:
         out.append([result.chapter, "TAMPERING", "0", "0", result.tampering])
     return out
+
+
+HIDDEN_NOTE = (
+    "one of the hidden checks failed (they test more cases than the visible "
+    "ones: make sure your answer holds for every input the task allows)"
+)
+
+
+def feedback(result: GradedSubmission, show_hidden: bool = False) -> str:
+    """The feedback file for one student and chapter (Markdown): each exercise's points
+    and the reason for lost ones; a failed hidden check's message only if ``show_hidden``."""
+
+    def cell(text: str) -> str:
+        return shown(text).replace("|", "\\|").replace("`", "'")
+
+    lines = [
+        f"# Feedback: {cell(result.chapter)}",
+        "",
+        f"Submission: `{cell(Path(result.path).name)}`  ",
+        f"Score: **{result.total:g} / {result.max_total:g}**",
+        "",
+        "| exercise | points | why points were lost |",
+        "|---|---|---|",
+    ]
+    for s in result.scores:
+        why = s.error
+        if s.hidden and not show_hidden:
+            why = HIDDEN_NOTE
+        lines.append(
+            f"| {cell(s.exercise)} | {s.score:g} / {s.max_score:g} | "
+            f"{cell(why) if why else ''} |"
+        )
+    if result.tampering:
+        lines += [
+            "",
+            "**Not scored:** the grader saw your code interfere with the "
+            f"grading ({cell(result.tampering)}).",
+        ]
+    if result.restored:
+        lines += [
+            "",
+            "Your editor had dropped the exercise cells' metadata; the grader "
+            "found them by their place.",
+        ]
+    return "\n".join(lines) + "\n"

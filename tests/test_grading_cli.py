@@ -23,7 +23,15 @@ from grading import assignments as ma
 from grading import cli
 from grading.course import CI_PROFILE, ROOT
 from grading.grader import EnvironmentProblem, Grader
-from grading.report import CSV_HEADER, shown
+from grading.judge import _in_hidden_tests
+from grading.report import (
+    CSV_HEADER,
+    HIDDEN_NOTE,
+    ExerciseScore,
+    GradedSubmission,
+    feedback,
+    shown,
+)
 
 CH1 = ROOT / "book" / "01_recap.ipynb"
 
@@ -123,7 +131,8 @@ def test_student_text_is_one_short_line():
 @pytest.mark.slow
 def test_grading_a_folder_end_to_end(tmp_path):
     """A right answer, the student version and a malformed notebook, with --csv, as
-    an instructor runs it; then the same command again continues the sheet."""
+    an instructor runs it; then, with one submission's rows gone (as after Ctrl-C),
+    the same command grades only that one and completes the sheet."""
     (student,) = ma.make_release([CH1], tmp_path / "release")
     folder = tmp_path / "submissions"
     reference = nbformat.read(CH1, as_version=4)
@@ -171,6 +180,10 @@ def test_grading_a_folder_end_to_end(tmp_path):
     with sheet.open() as handle:
         rows = list(csv.reader(handle))
     assert rows[0] == CSV_HEADER
+    notes = tmp_path / "scores-feedback"
+    assert "**6 / 6**" in (notes / "ada" / "01_recap.md").read_text()
+    assert "NotImplementedError" in (notes / "bob" / "01_recap.md").read_text()
+    assert "could not be graded" in (notes / "eve" / "01_recap.md").read_text()
     score = {(Path(r[0]).parent.name, r[3]): float(r[4]) for r in rows[1:]}
     assert score == {
         ("ada", "ch1-ex1"): 2,
@@ -181,17 +194,62 @@ def test_grading_a_folder_end_to_end(tmp_path):
         ("bob", "ch1-ex3"): 0,
         ("eve", "NOT GRADED"): 0,
     }, rows
+    # as if the run had been interrupted before bob: his rows are not there
+    kept = [r for r in rows if Path(r[0]).parent.name != "bob"]
+    with sheet.open("w", newline="") as handle:
+        csv.writer(handle).writerows(kept)
     again = subprocess.run(
         command,
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=900,
         check=False,
     )
     assert again.returncode == 0, again.stderr
-    assert "3 submissions are in" in again.stderr
-    assert "checking the environment" not in again.stderr
+    assert "2 submissions are in" in again.stderr
+    assert str(folder / "bob" / "01_recap.ipynb") in again.stdout
+    assert "ada" not in again.stdout
     with sheet.open() as handle:
-        assert list(csv.reader(handle)) == rows
+        resumed = list(csv.reader(handle))
+    assert resumed[: len(kept)] == kept
+    assert sorted(resumed) == sorted(rows)
+
+
+CHECKS = """x = 1
+assert x == 1, "visible"
+### BEGIN HIDDEN TESTS
+assert x == 2, "the hidden case x == 2"
+### END HIDDEN TESTS
+"""
+
+
+def test_a_failed_hidden_check_is_told_apart():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    error = shell.run_cell(CHECKS, silent=True).error_in_exec
+    assert _in_hidden_tests(error, CHECKS)
+    visible = CHECKS.replace("x == 1", "x == 3")
+    error = shell.run_cell(visible, silent=True).error_in_exec
+    assert not _in_hidden_tests(error, visible)
+
+
+def test_feedback_hides_hidden_messages_unless_asked():
+    result = GradedSubmission(
+        Path("ada/01_recap.ipynb"),
+        "01_recap",
+        [
+            ExerciseScore("ch1-ex1-checks", 2, 2, ""),
+            ExerciseScore(
+                "ch1-ex2-checks", 0, 2, "the hidden case x == 2", True
+            ),
+            ExerciseScore("ch1-ex3-checks", 0, 2, "a|b\n  ch1-ex3  2 / 2"),
+        ],
+    )
+    text = feedback(result)
+    assert "**2 / 6**" in text and HIDDEN_NOTE in text
+    assert "x == 2" not in text
+    assert "x == 2" in feedback(result, show_hidden=True)
+    assert "\n  ch1-ex3  2" not in text and "a\\|b" in text
