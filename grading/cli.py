@@ -27,7 +27,12 @@ from pathlib import Path
 
 from grading import sandbox
 from grading.chapters import GradingError, load_submission
-from grading.course import chapter_notebooks, has_exercises, use_ci_profile
+from grading.course import (
+    BOOK,
+    chapter_notebooks,
+    has_exercises,
+    use_ci_profile,
+)
 from grading.grader import EnvironmentProblem, Grader
 from grading.report import ScoreSheet, digest, feedback, rows, shown
 from grading.sandbox import (
@@ -143,6 +148,12 @@ def check_options(
     parse: argparse.ArgumentParser, args: argparse.Namespace
 ) -> dict[Path, Path]:
     """Refuse, before any grading, options that would fail later; the submissions."""
+    if not chapter_notebooks():
+        parse.error(
+            f"no chapters with exercises in {BOOK}: run the instructors' tools "
+            "from a clone of the course, installed with "
+            "pip install -e '.[instructor]'"
+        )
     if args.chapter is not None and not (
         args.chapter.is_file() and has_exercises(args.chapter)
     ):
