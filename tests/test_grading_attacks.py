@@ -448,7 +448,7 @@ def _refused():
     for folder in ("/tmp", "/dev/shm", "/scratch"):
         try:
             with open(folder + "/fill", "wb") as handle:
-                for _ in range(64):
+                for _ in range(40):
                     handle.write(b"x" * (1 << 20))
             out.append(folder)
         except OSError:
@@ -487,8 +487,10 @@ _OUT = _refused()
         "limits",
         {"ch1-ex1": stop, "ch1-ex2": LL, "ch1-ex3": bounded},
     )
+    # (30 s an exercise: the probes of exercise 3 take seconds on a busy
+    # machine)
     limits = Limits(
-        total=90, exercise=10, memory=4 << 30, processes=48, disk=32 << 20
+        total=150, exercise=30, memory=4 << 30, processes=48, disk=32 << 20
     )
     import time
 
@@ -498,7 +500,7 @@ _OUT = _refused()
         result.report()
     )
     assert "timed out in exercise 1" in result.scores[0].error
-    assert time.monotonic() - started < 200
+    assert time.monotonic() - started < 300
 
 
 def test_limits_are_never_zero():
