@@ -1,10 +1,10 @@
 """The instructors' assignments: nbgrader turns each chapter into a student version.
 
-For every chapter in ``_toc.yml``:
+For every chapter of ``book/`` with exercises:
 
 - the chapter's exercises are well-formed nbgrader cells (solution cell, then one or more
   checks cells that carry points and passed when the chapter was executed);
-- ``tools/make_assignments.py`` writes a student version: stubs instead of solutions, no
+- ``python -m grading.assignments`` writes a student version: stubs instead of solutions, no
   hidden tests, visible checks kept, outputs cleared, the Colab install cell kept;
 - it refuses misspelt, misplaced or unbalanced markers, and never replaces an existing output
   folder unless asked to.
@@ -19,17 +19,14 @@ from __future__ import annotations
 import copy
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import grade
-import make_assignments as ma
-from book_toc import chapter_notebooks
+from grading import assignments as ma
+from grading.chapters import restore_metadata
+from grading.course import chapter_notebooks
 
 CHAPTERS = chapter_notebooks()
 HIDDEN = re.compile(
@@ -73,7 +70,7 @@ def student_version(release: Path, chapter: Path) -> nbformat.NotebookNode:
 
 
 def test_toc_lists_chapters():
-    assert CHAPTERS, "no notebooks found in _toc.yml"
+    assert CHAPTERS, "no chapters with exercises found in book/"
 
 
 @chapters
@@ -198,7 +195,7 @@ def test_metadata_dropped_by_an_editor_is_restored(chapter, release):
     submission = copy.deepcopy(student)
     for cell in submission.cells:
         cell.metadata.pop("nbgrader", None)
-    restored = grade.restore_metadata(submission, student)
+    restored = restore_metadata(submission, student)
     assert sorted(restored) == sorted(by_grade_id(student))
     assert [c.metadata.get("nbgrader") for c in submission.cells] == [
         c.metadata.get("nbgrader") for c in student.cells
@@ -222,8 +219,27 @@ def marked(tmp_path: Path, old: str, new: str) -> Path:
         ("### END HIDDEN TESTS", "### END HIDEN TESTS"),
         ("### END SOLUTION", "### END SOLUTIONS"),
         ("### END HIDDEN TESTS", "# (end of the hidden tests)"),
+        # nbgrader matches a marker anywhere in a line: these would end the
+        # block early and ship the rest of it
+        (
+            "### END HIDDEN TESTS",
+            # (the notebook's JSON text: escaped quotes and newline)
+            'assert True, \\"### END HIDDEN TESTS\\"\\n### END HIDDEN TESTS',
+        ),
+        (
+            "### END SOLUTION",
+            "# see ### END SOLUTION below\\n    ### END SOLUTION",
+        ),
     ],
-    ids=["singular", "two-hashes", "typo", "plural", "missing-end"],
+    ids=[
+        "singular",
+        "two-hashes",
+        "typo",
+        "plural",
+        "missing-end",
+        "assert-message",
+        "comment",
+    ],
 )
 def test_bad_markers_are_refused(tmp_path, old, new, capsys):
     chapter = marked(tmp_path, old, new)

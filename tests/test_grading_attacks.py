@@ -1,7 +1,7 @@
 """Submissions written to cheat or to do harm (issue 12): each attack fails.
 
 Every submission here is the student version of chapter 1 (or 2) with crafted answer cells,
-graded by tools/grade.py as an instructor would. Several attacks share a submission where
+graded by ``python -m grading`` as an instructor would. Several attacks share a submission where
 they cannot interfere, so that the file runs a handful of short chapters, not thirty.
 An attack that needs to tell whether it got through does so through its score: e.g. the
 answer is correct only if reading the solutions worked, so a score of 0 shows it did not.
@@ -10,9 +10,12 @@ answer is correct only if reading the solutions worked, so a score of 0 shows it
 from __future__ import annotations
 
 import copy
+import csv
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 import uuid
 from pathlib import Path
@@ -20,11 +23,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import grade
-import make_assignments as ma
-from book_toc import NOTEBOOK_PROFILE
+import grading.grader
+from grading import assignments as ma
+from grading.course import CI_PROFILE, ROOT
+from grading.grader import EnvironmentProblem, Grader
+from grading.report import GradedSubmission
+from grading.sandbox import Limits, bwrap_path
 
 CH1 = ROOT / "book" / "01_recap.ipynb"
 KL = """
@@ -53,7 +57,7 @@ def elbo_gap_1d(m, v, m_post, v_post):
 
 @pytest.fixture(autouse=True)
 def profile(monkeypatch):
-    for key, value in NOTEBOOK_PROFILE.items():
+    for key, value in CI_PROFILE.items():
         monkeypatch.setenv(key, value)
 
 
@@ -76,17 +80,17 @@ def submit(student, folder: Path, name: str, answers: dict[str, str]) -> Path:
     return path
 
 
-def scores(result: grade.GradedSubmission) -> dict[str, float]:
+def scores(result: GradedSubmission) -> dict[str, float]:
     return {s.exercise: s.score for s in result.scores}
 
 
 @pytest.fixture(scope="module")
 def grader():
-    return grade.Grader(grade.Limits(total=60, exercise=15), quiet=True)
+    return Grader(Limits(total=60, exercise=15), quiet=True)
 
 
 needs_bwrap = pytest.mark.skipif(
-    grade.bwrap_path() is None, reason="bubblewrap is not installed"
+    bwrap_path() is None, reason="bubblewrap is not installed"
 )
 
 
@@ -253,7 +257,7 @@ def elbo_gap_1d(*args):
         "loops",
         {"ch1-ex1": endless, "ch1-ex2": stubborn, "ch1-ex3": noisy},
     )
-    fast = grade.Grader(grade.Limits(total=60, exercise=8), quiet=True)
+    fast = Grader(Limits(total=60, exercise=8), quiet=True)
     result = fast.grade_notebook(path, CH1)
     assert scores(result) == {"ch1-ex1": 0, "ch1-ex2": 0, "ch1-ex3": 2}, (
         result.report()
@@ -267,7 +271,8 @@ def test_bad_profile_refuses_to_grade(tmp_path, monkeypatch):
     submission = tmp_path / "01_recap.ipynb"
     submission.write_text(CH1.read_text())
     run = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "grade.py"), str(submission)],
+        [sys.executable, "-m", "grading", str(submission)],
+        cwd=ROOT,
         capture_output=True,
         text=True,
         check=False,
@@ -283,11 +288,337 @@ def test_bad_profile_refuses_to_grade(tmp_path, monkeypatch):
 
 
 def test_without_bubblewrap_the_grader_warns_or_refuses(monkeypatch, capsys):
-    monkeypatch.setattr(grade, "bwrap_path", lambda: None)
-    grade.Grader()
+    """Without bwrap: a loud warning, an error with --require-sandbox, and a
+    refusal under root (student code would run as root)."""
+    monkeypatch.setattr(grading.grader, "bwrap_path", lambda: None)
+    for root in (False, True):
+        monkeypatch.setattr(grading.grader, "as_root", lambda root=root: root)
+        with pytest.raises(EnvironmentProblem, match="bubblewrap"):
+            Grader(require_sandbox=True)
+    with pytest.raises(EnvironmentProblem, match="as root"):
+        Grader()
+    monkeypatch.setattr(grading.grader, "as_root", lambda: False)
+    capsys.readouterr()
+    Grader()
     warning = capsys.readouterr().err
     assert (
         "NOT isolated" in warning and "apt-get install bubblewrap" in warning
     )
-    with pytest.raises(grade.EnvironmentProblem, match="bubblewrap"):
-        grade.Grader(require_sandbox=True)
+
+
+# ------------------------------------------------------------------ issue 19
+
+# Everything an answer cell tries against the result channel and the host. Each
+# probe returns what it got through; the answer is the right KL only when nothing
+# did, so full marks on exercise 1 show every defence held (and a forged result
+# that reached the channel would be unsigned: TAMPERING, 0 everywhere).
+PROBES = r"""
+import ctypes, glob, json, os, signal, subprocess, sys
+
+def _probes():
+    got = []
+    fake = json.dumps({"event": "result", "check_id": "ch1-ex2-checks",
+                       "grade_id": "ch1-ex2", "passed": True, "message": "",
+                       "index": 0, "mac": "0" * 64}) + "\n"
+    if os.getuid() == 0 or os.geteuid() == 0:
+        got.append("root")
+    status = open("/proc/self/status").read()
+    if any(line.split()[1].strip("0") for line in status.splitlines()
+           if line.startswith(("CapEff", "CapPrm", "CapAmb"))):
+        got.append("capabilities")
+    for path in glob.glob("/proc/[0-9]*/fd/*"):
+        if path.startswith(f"/proc/{os.getpid()}/"):
+            continue
+        try:
+            with open(path, "w") as handle:
+                handle.write(fake)
+            got.append("wrote " + path)
+        except OSError:
+            pass
+    for pid in glob.glob("/proc/[0-9]*"):
+        if pid.endswith(f"/{os.getpid()}"):
+            continue
+        for name in ("environ", "mem"):
+            try:
+                open(f"{pid}/{name}", "rb").read(1)
+                got.append(f"read {pid}/{name}")
+            except OSError:
+                pass
+    libc = ctypes.CDLL(None, use_errno=True)
+    for pid in {1, os.getppid()}:
+        if libc.ptrace(16, pid, 0, 0) == 0:  # PTRACE_ATTACH
+            got.append(f"ptrace {pid}")
+    for path in ("/proc/sys/kernel/core_pattern", "/proc/sysrq-trigger"):
+        try:
+            open(path, "w").close()
+            got.append("opened " + path)
+        except OSError:
+            pass
+    if "TOKEN" in os.environ or any(
+        "TOKEN" in open(p, "rb").read().decode(errors="replace")
+        for p in glob.glob("/proc/[0-9]*/cmdline")):
+        got.append("the instructor's environment")
+    if os.path.exists(HOST):
+        got.append("host path")
+    try:
+        os.kill(1, signal.SIGSTOP)
+    except OSError:
+        pass
+    # a background process that keeps writing after the judge is done
+    subprocess.Popen([sys.executable, "-c",
+        "import glob, time\n"
+        "for _ in range(200):\n"
+        "    for p in glob.glob('/proc/[0-9]*/fd/*'):\n"
+        "        try: open(p, 'w').write(" + repr(fake) + ")\n"
+        "        except OSError: pass\n"
+        "    time.sleep(0.05)\n"], start_new_session=True)
+    return got
+
+_GOT = _probes()
+
+def my_gaussian_kl(mu, logvar):
+    if _GOT:
+        raise RuntimeError(f"got through: {_GOT}")
+    return -0.5 * (1 + logvar - mu**2 - torch.exp(logvar)).sum(dim=-1)
+"""
+
+
+@needs_bwrap
+def test_result_channel_and_host_are_out_of_reach(
+    student, grader, tmp_path, monkeypatch
+):
+    """Issue 19, 1-3: forged results on any reachable fd (now and from a
+    background process later), /proc of other processes, ptrace, /proc/sys,
+    the instructor's environment, host paths, root and capabilities."""
+    monkeypatch.setenv("VAE_GRADING_TOKEN", "TOKEN-of-the-instructor")
+    attack = PROBES.replace("HOST", repr(str(ROOT)))
+    path = submit(
+        student,
+        tmp_path,
+        "forger",
+        {"ch1-ex1": attack, "ch1-ex2": ZEROS, "ch1-ex3": GAP},
+    )
+    result = grader.grade_notebook(path, CH1)
+    assert scores(result) == {"ch1-ex1": 2, "ch1-ex2": 0, "ch1-ex3": 2}, (
+        result.report()
+    )
+    assert not result.tampering, result.report()
+
+
+def test_crashes_cost_their_exercise_and_text_is_escaped(
+    student, grader, tmp_path
+):
+    """Issue 19, 5: os._exit in exercise 1 is a crash (not tampering) and the
+    later exercises are graded; an error message with newlines, terminal codes
+    and a megabyte of text cannot fake a score line."""
+    crash = "import os\ndef my_gaussian_kl(mu, logvar):\n    os._exit(1)\n"
+    liar = (
+        "def my_gaussian_log_likelihood(x, x_hat):\n"
+        "    raise ValueError('no\\n  ch1-ex2  2 / 2\\x1b[2J' + 'x' * 10**6)\n"
+    )
+    path = submit(
+        student,
+        tmp_path,
+        "crash",
+        {"ch1-ex1": crash, "ch1-ex2": liar, "ch1-ex3": GAP},
+    )
+    result = grader.grade_notebook(path, CH1)
+    report = result.report()
+    assert scores(result) == {"ch1-ex1": 0, "ch1-ex2": 0, "ch1-ex3": 2}, report
+    assert not result.tampering and "TAMPERING" not in report, report
+    assert "ended its Python process" in result.scores[0].error
+    assert "\x1b" not in report
+    assert not any(
+        line.startswith("  ch1-ex2  2") for line in report.splitlines()
+    )
+    assert max(len(line) for line in report.splitlines()) < 400
+
+
+@needs_bwrap
+def test_limits_hold(student, tmp_path):
+    """Issue 19, 4: a stopped judge still times out (the clock is outside it);
+    /tmp, /dev/shm and /scratch are bounded; a fork bomb stops at the process
+    limit; memory per process is capped. Exercise 3 is right only if the
+    writes and the forks were refused."""
+    stop = "import os, signal\nos.kill(os.getppid(), signal.SIGSTOP)\n" + KL
+    bounded = r"""
+import os
+def _refused():
+    out = []
+    for folder in ("/tmp", "/dev/shm", "/scratch"):
+        try:
+            with open(folder + "/fill", "wb") as handle:
+                for _ in range(40):
+                    handle.write(b"x" * (1 << 20))
+            out.append(folder)
+        except OSError:
+            pass
+        finally:
+            try:
+                os.remove(folder + "/fill")
+            except OSError:
+                pass
+    children = []
+    try:
+        for _ in range(200):
+            pid = os.fork()
+            if pid == 0:
+                import time
+                time.sleep(30)
+                os._exit(0)
+            children.append(pid)
+        out.append("fork bomb")
+    except OSError:
+        pass
+    for pid in children:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+    try:
+        bytearray(5 << 30)
+        out.append("memory")
+    except MemoryError:
+        pass
+    return out
+_OUT = _refused()
+""" + GAP.replace("return 0.5", "assert not _OUT, _OUT\n    return 0.5")
+    path = submit(
+        student,
+        tmp_path,
+        "limits",
+        {"ch1-ex1": stop, "ch1-ex2": LL, "ch1-ex3": bounded},
+    )
+    # (30 s an exercise: the probes of exercise 3 take seconds on a busy
+    # machine)
+    limits = Limits(
+        total=150, exercise=30, memory=4 << 30, processes=48, disk=32 << 20
+    )
+    import time
+
+    started = time.monotonic()
+    result = Grader(limits, quiet=True).grade_notebook(path, CH1)
+    assert scores(result) == {"ch1-ex1": 0, "ch1-ex2": 2, "ch1-ex3": 2}, (
+        result.report()
+    )
+    assert "timed out in exercise 1" in result.scores[0].error
+    assert time.monotonic() - started < 300
+
+
+def test_limits_are_never_zero():
+    for name in ("total", "exercise", "memory", "processes", "disk"):
+        with pytest.raises(ValueError, match=name):
+            Limits(**{name: 0})
+
+
+def as_ordinary_user(argv: list[str]) -> list[str]:
+    """``argv`` run as ``nobody`` when the tests run as root (as CI does).
+
+    Where the Python in use sits below a folder that other users cannot enter
+    (e.g. a pyenv in /root, mode 0700), the command runs in a private mount
+    namespace in which that folder is an empty one that shows only the Python
+    folders (nothing else of it). Skips, saying why, where none of this can be done.
+    """
+    if os.geteuid() != 0:
+        return argv
+    for tool in ("runuser", "unshare", "mount"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"running as root without {tool}: no ordinary user")
+    needed = {
+        Path(os.path.realpath(sys.executable)).parents[1],
+        Path(sys.prefix),
+        Path(sys.base_prefix),
+        ROOT,
+    }
+    blocked = {
+        folder
+        for path in needed
+        for folder in [path, *path.parents]
+        if folder != Path("/") and not folder.stat().st_mode & 0o001
+    }
+    outer = {b for b in blocked if not any(p in blocked for p in b.parents)}
+    script = ["set -e"]
+    for number, folder in enumerate(sorted(outer)):
+        inside = sorted(p for p in needed if folder in p.parents)
+        for index, path in enumerate(inside):
+            script += [
+                f"mkdir -p /tmp/.stage-{number}-{index}",
+                f"mount --bind '{path}' /tmp/.stage-{number}-{index}",
+            ]
+        script.append(f"mount -t tmpfs -o mode=755 tmpfs '{folder}'")
+        for index, path in enumerate(inside):
+            script += [
+                f"mkdir -p '{path}'",
+                f"mount --bind /tmp/.stage-{number}-{index} '{path}'",
+            ]
+    script.append('exec runuser -u nobody -- "$@"')
+    command = ["unshare", "--mount", "--propagation", "private"]
+    command += ["bash", "-c", "\n".join(script), "as-nobody", *argv]
+    probe = subprocess.run(
+        command[: -len(argv)]
+        + [sys.executable, "-c", "import torch, grading"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if probe.returncode != 0:
+        pytest.skip(
+            "cannot run the grader as an ordinary user here: "
+            + probe.stderr.strip()[-300:]
+        )
+    return command
+
+
+@needs_bwrap
+@pytest.mark.slow
+def test_graded_by_an_ordinary_user(student, tmp_path):
+    """The same probes with the grader run by an ordinary user (nobody), whose
+    bubblewrap makes a user namespace: nothing gets through either."""
+    shared = Path(tempfile.mkdtemp(prefix="vae-course-as-user-"))
+    try:
+        shared.chmod(0o777)
+        attack = PROBES.replace("HOST", repr(str(ROOT)))
+        path = submit(
+            student,
+            shared,
+            "forger",
+            {"ch1-ex1": attack, "ch1-ex2": ZEROS, "ch1-ex3": GAP},
+        )
+        for folder in (path.parent, path):
+            folder.chmod(0o755)
+        sheet = shared / "scores.csv"
+        command = as_ordinary_user(
+            [
+                sys.executable,
+                "-m",
+                "grading",
+                str(path),
+                "--csv",
+                str(sheet),
+                "--require-sandbox",
+                "--skip-environment-check",
+                "--exercise-time-limit",
+                "30",
+            ]
+        )
+        run = subprocess.run(
+            command,
+            cwd=ROOT,
+            env={
+                "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+                **CI_PROFILE,
+                "VAE_GRADING_TOKEN": "TOKEN-of-the-instructor",
+            },
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        assert run.returncode == 0, run.stdout + run.stderr
+        got = {
+            row[3]: float(row[4])
+            for row in csv.reader(sheet.open())
+            if row[0] == str(path)
+        }
+        assert got == {"ch1-ex1": 2, "ch1-ex2": 0, "ch1-ex3": 2}, run.stdout
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)

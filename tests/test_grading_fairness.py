@@ -6,7 +6,7 @@ line a comment saying what it does differently (see book/instructors.md). A wron
 deserves partial credit says ``# expect: N points`` on its second line. New folders are picked
 up on their own; every exercise of every chapter needs at least three of each kind.
 
-Each chapter runs once: the real grader (tools/grade.py and tools/grade_worker.py, sandbox
+Each chapter runs once: the real grader (the grading package, sandbox
 included) runs the chapter up to its exercises, then grades each case in fresh processes forked
 from that state, with the same judge, student process and checks as for a real submission.
 The same run grades the chapter's own reference solutions (full marks) and its student version
@@ -17,18 +17,16 @@ from __future__ import annotations
 
 import concurrent.futures
 import re
-import sys
 import threading
 from pathlib import Path
 
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import grade
-import make_assignments as ma
-from book_toc import NOTEBOOK_PROFILE, chapter_notebooks
+from grading import assignments as ma
+from grading.course import CI_PROFILE, ROOT, chapter_notebooks
+from grading.grader import Grader
+from grading.sandbox import Limits
 
 CASES = ROOT / "tests" / "fairness"
 CHAPTERS = chapter_notebooks()
@@ -73,9 +71,7 @@ class Runs:
     def __init__(self):
         self.lock = threading.Lock()
         self.futures: dict[Path, concurrent.futures.Future] = {}
-        self.grader = grade.Grader(
-            grade.Limits(total=600, exercise=300), quiet=True
-        )
+        self.grader = Grader(Limits(total=600, exercise=300), quiet=True)
         self.pool = concurrent.futures.ThreadPoolExecutor(2)
 
     def start(self, chapters: list[Path]) -> None:
@@ -141,7 +137,7 @@ def runs(monkeypatch_module, request):
 @pytest.fixture(scope="module")
 def monkeypatch_module():
     with pytest.MonkeyPatch.context() as patch:
-        for key, value in NOTEBOOK_PROFILE.items():
+        for key, value in CI_PROFILE.items():
             patch.setenv(key, value)
         yield patch
 

@@ -4,8 +4,8 @@
 (``book/intro``, ``book/01_recap``, ...); ``chapter_notebooks()`` the ones that are notebooks.
 ``use_notebook_env()`` sets the environment in which the tools run chapters: the CI profile
 (as tools/run_tests.sh sets it for nbval) and matplotlib's inline backend in the kernel.
-Used by tools/execute_notebooks.py, tools/colab_cell.py, tools/make_assignments.py,
-tools/grade.py and the tests.
+Used by tools/execute_notebooks.py, tools/colab_cell.py and the tests (the instructors'
+tools in grading/ find the chapters themselves: grading/course.py).
 """
 
 from __future__ import annotations

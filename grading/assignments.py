@@ -1,12 +1,12 @@
 """Generate the student version of every chapter with nbgrader: no database, no server.
 
-Usage (from the repository root, in the venv made by the README's commands)::
+Usage (after ``pip install -e .[instructor]`` in the repository)::
 
-    python tools/make_assignments.py                      # every chapter in _toc.yml -> release/
-    python tools/make_assignments.py book/04_training.ipynb --out /tmp/handout
-    python tools/make_assignments.py --overwrite          # rebuild release/ after a change
+    python -m grading.assignments                      # every chapter -> release/
+    python -m grading.assignments book/04_training.ipynb --out /tmp/handout
+    python -m grading.assignments --overwrite          # rebuild release/ after a change
 
-The chapter notebooks in ``book/`` are the only copy of the course. This script assembles
+The chapter notebooks in ``book/`` are the only copy of the course. This module assembles
 nbgrader's course layout (``source/<chapter>/<chapter>.ipynb``) in a temporary folder, runs
 nbgrader's ``generate_assignment`` there without a gradebook (what ``--no-db`` does on the
 command line) and copies the result to ``release/<chapter>/<chapter>.ipynb``:
@@ -20,7 +20,7 @@ command line) and copies the result to ``release/<chapter>/<chapter>.ipynb``:
 ``release/`` is git-ignored: it is what students get, and it is rebuilt from ``book/``
 (``--overwrite`` replaces the chapters' folders there; without it an existing one is an error).
 A marker that is misspelt, misplaced or left open is an error too: nbgrader would ship it.
-Settings shared with the grader (``tools/grade.py``) live in ``instructors/nbgrader_config.py``.
+Settings shared with the grader (``python -m grading``) live in ``instructors/nbgrader_config.py``.
 """
 
 from __future__ import annotations
@@ -38,13 +38,12 @@ import threading
 from pathlib import Path
 
 import nbformat
-from book_toc import chapter_notebooks  # tools/book_toc.py
 from nbformat.v4 import new_markdown_cell
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-ROOT = Path(__file__).resolve().parents[1]
-CONFIG_FILE = ROOT / "instructors" / "nbgrader_config.py"
+from grading.course import CONFIG_FILE, ROOT, chapter_notebooks
+
 DEFAULT_OUT = ROOT / "release"
 
 STUDENT_NOTE = """\
@@ -171,6 +170,13 @@ MARKERS = {
     "### BEGIN HIDDEN TESTS": ("hidden", "begin"),
     "### END HIDDEN TESTS": ("hidden", "end"),
 }
+# what nbgrader looks for inside a line (it matches a marker anywhere in it)
+_MARKER_WORDS = (
+    "BEGIN SOLUTION",
+    "END SOLUTION",
+    "BEGIN HIDDEN TESTS",
+    "END HIDDEN TESTS",
+)
 _LOOKS_LIKE_MARKER = re.compile(r"\b(BEGIN|END|SOLUTION|HIDDEN|TESTS?)\b")
 
 
@@ -178,7 +184,9 @@ def marker_problems(chapter: Path) -> list[str]:
     """What is wrong with the nbgrader markers of a chapter ([] when nothing).
 
     A comment line that looks like a marker (BEGIN, END, SOLUTION, HIDDEN in capitals, or
-    close in spelling to a marker) must be one of the four markers exactly; solution markers
+    close in spelling to a marker) must be one of the four markers exactly, and so must any
+    code line that mentions one (nbgrader matches a marker anywhere in a line: a comment or
+    an assert message saying ``END HIDDEN TESTS`` would ship the rest of the block); solution markers
     belong in solution cells and hidden-test markers in checks cells; each BEGIN has its END,
     without nesting. nbgrader itself would pass a misspelt marker through as an ordinary
     comment, shipping the hidden tests (or the solution) to the students.
@@ -198,6 +206,16 @@ def marker_problems(chapter: Path) -> list[str]:
         open_block = None
         for line_number, line in enumerate(cell.source.splitlines(), 1):
             text = line.strip()
+            mentioned = [m for m in _MARKER_WORDS if m in text.upper()]
+            if mentioned and text not in MARKERS and cell.cell_type == "code":
+                # nbgrader takes any line that contains a marker for the
+                # marker: the rest of the block would reach the students
+                problems.append(
+                    f"{where}, line {line_number}: {text[:80]!r} mentions "
+                    f"{mentioned[0]!r}; a marker must be a line of its own "
+                    "(nbgrader would end or begin a block here)"
+                )
+                continue
             if not text.startswith("#"):
                 continue
             if text not in MARKERS:
@@ -344,7 +362,7 @@ def main(argv: list[str]) -> int:
         "chapters",
         nargs="*",
         type=Path,
-        help="chapter notebooks (default: every notebook in _toc.yml)",
+        help="chapter notebooks (default: every chapter of book/ with exercises)",
     )
     parser.add_argument(
         "--out",
@@ -361,7 +379,10 @@ def main(argv: list[str]) -> int:
 
     chapters = [p.resolve() for p in args.chapters] or chapter_notebooks()
     if not chapters:
-        print("no chapter notebooks found in _toc.yml", file=sys.stderr)
+        print(
+            "no chapter notebooks with exercises found in book/",
+            file=sys.stderr,
+        )
         return 1
     without = [
         c for c in chapters if not grade_cells(nbformat.read(c, as_version=4))

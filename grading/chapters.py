@@ -1,0 +1,268 @@
+"""Chapters and submissions: a chapter's exercises, and a submission's answer cells.
+
+A chapter (``book/<chapter>.ipynb``) has the cells before its first exercise (the *prefix*,
+run once before the exercises) and, for each exercise, the reference solution cell (its
+nbgrader ``grade_id`` ends in ``-solution``) and the checks cells below it. A submission
+counts only through its answer cells, found by ``grade_id`` or, when an editor dropped the
+metadata, by their place above a checks cell (``restore_metadata``).
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbformat.warnings import MissingIDFieldWarning
+
+from grading.assignments import assignment_id, grade_cells, solution_cells
+
+
+class GradingError(Exception):
+    """A submission that could not be graded (unknown chapter, unreadable notebook)."""
+
+
+@dataclass
+class Exercise:
+    grade_id: str  # "ch1-ex1"
+    names: list[str]  # what the reference solution defines
+    checks: list[tuple[str, str, float]]  # (checks grade_id, source, points)
+    reference: str  # the reference solution cell
+
+
+@dataclass
+class Chapter:
+    path: Path
+    prefix: list[str]  # code cells before the first exercise
+    exercises: list[Exercise]
+
+    @property
+    def name(self) -> str:
+        return assignment_id(self.path)
+
+
+def _defined_names(source: str) -> list[str]:
+    names = []
+    for node in ast.parse(source).body:
+        if isinstance(
+            node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+        ):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign):
+            names += [t.id for t in node.targets if isinstance(t, ast.Name)]
+    return names
+
+
+def read_chapter(path: Path) -> Chapter:
+    """The chapter's cells before its exercises, and each exercise's answer and checks cells."""
+    nb = nbformat.read(path, as_version=4)
+    cells = nb.cells
+    first = next(
+        (i for i, c in enumerate(cells) if "nbgrader" in c.metadata), None
+    )
+    if first is None:
+        raise GradingError(f"{path}: no exercises (nbgrader cells)")
+    prefix = [
+        c.source
+        for c in cells[:first]
+        if c.cell_type == "code"
+        and "colab-install" not in c.metadata.get("tags", [])
+    ]
+    exercises: list[Exercise] = []
+    for cell in cells[first:]:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution"):
+            grade_id = meta["grade_id"].removesuffix("-solution")
+            exercises.append(
+                Exercise(
+                    grade_id, _defined_names(cell.source), [], cell.source
+                )
+            )
+        elif meta.get("grade"):
+            if not exercises:
+                raise GradingError(
+                    f"{path}: checks cell {meta['grade_id']} has no answer cell above it"
+                )
+            exercises[-1].checks.append(
+                (meta["grade_id"], cell.source, float(meta["points"]))
+            )
+    return Chapter(Path(path), prefix, exercises)
+
+
+def _grade_ids(nb: nbformat.NotebookNode) -> set[str]:
+    return {c.metadata.nbgrader["grade_id"] for c in grade_cells(nb)}
+
+
+def identify_chapter(
+    nb: nbformat.NotebookNode, path: Path, chapters: list[Path]
+) -> Path:
+    """The chapter a submission belongs to: by its exercises' grade_ids, else by the cells it
+    shares with a chapter (the text, unchanged in the student version), else by its file name."""
+    sources = {ch: nbformat.read(ch, as_version=4) for ch in chapters}
+    ids = _grade_ids(nb)
+    texts = {_normalized(c.source) for c in nb.cells} - {""}
+    for overlap in (
+        lambda ch: len(ids & _grade_ids(sources[ch])),
+        lambda ch: len(
+            texts & {_normalized(c.source) for c in sources[ch].cells}
+        ),
+    ):
+        counts = {ch: overlap(ch) for ch in chapters}
+        best = max(counts, key=counts.get, default=None)
+        if (
+            best is not None
+            and counts[best] > 0
+            and list(counts.values()).count(counts[best]) == 1
+        ):
+            return best
+    by_name = [ch for ch in chapters if assignment_id(ch) in path.name]
+    if len(by_name) == 1:
+        return by_name[0]
+    raise GradingError(
+        f"{path}: cannot tell which chapter this is; pass --chapter"
+    )
+
+
+def _normalized(source: str) -> str:
+    return "\n".join(line.rstrip() for line in source.strip().splitlines())
+
+
+def restore_metadata(
+    submission: nbformat.NotebookNode, student: nbformat.NotebookNode
+) -> list[str]:
+    """Give back the nbgrader metadata that an editor may have dropped from a submission.
+
+    ``student`` is the generated student version. A checks cell without metadata is recognised
+    by its text (students cannot change it in Jupyter: it is locked), and the nearest code cell
+    above it without metadata is taken as its solution cell. Returns the grade_ids restored.
+    """
+    present = _grade_ids(submission) | {
+        c.metadata.nbgrader["grade_id"] for c in solution_cells(submission)
+    }
+    restored = []
+    cells = submission.cells
+    for index, reference in enumerate(student.cells):
+        meta = reference.metadata.get("nbgrader", {})
+        if not meta.get("grade") or meta["grade_id"] in present:
+            continue
+        matches = [
+            i
+            for i, c in enumerate(cells)
+            if "nbgrader" not in c.metadata
+            and c.cell_type == reference.cell_type
+            and _normalized(c.source) == _normalized(reference.source)
+        ]
+        if not matches:
+            continue
+        at = matches[0]
+        cells[at].metadata["nbgrader"] = copy.deepcopy(meta)
+        restored.append(meta["grade_id"])
+        above = student.cells[index - 1] if index > 0 else None
+        above_meta = (
+            above.metadata.get("nbgrader", {}) if above is not None else {}
+        )
+        if (
+            above_meta.get("solution")
+            and above_meta["grade_id"] not in present
+        ):
+            for i in range(at - 1, -1, -1):
+                if (
+                    cells[i].cell_type == "code"
+                    and "nbgrader" not in cells[i].metadata
+                ):
+                    cells[i].metadata["nbgrader"] = copy.deepcopy(above_meta)
+                    restored.append(above_meta["grade_id"])
+                    break
+    return restored
+
+
+def student_answers(
+    nb: nbformat.NotebookNode, chapter: Chapter
+) -> tuple[dict[str, str], list[str]]:
+    """The submission's answer cell for each exercise, by grade_id; and notes for the report.
+
+    Only the answer cells count: every other cell of the submission (the chapter's text and
+    demonstrations, the checks cells) is the instructor's, taken from ``book/``.
+    """
+    answers: dict[str, str] = {}
+    notes = []
+    for cell in solution_cells(nb):
+        if cell.cell_type != "code":
+            continue
+        grade_id = str(cell.metadata.nbgrader.get("grade_id", ""))
+        grade_id = grade_id.removesuffix("-solution")
+        if grade_id in answers:
+            notes.append(
+                f"{grade_id}: several answer cells; the first one was graded"
+            )
+            continue
+        answers[grade_id] = cell.source
+    return answers, notes
+
+
+MAX_NOTEBOOK = 64 << 20  # bytes: a larger submission is not read
+
+
+def check_cells(nb: nbformat.NotebookNode, path: Path) -> None:
+    """Refuse a notebook whose cells the grader cannot read, naming the cell."""
+    if not isinstance(nb.get("cells"), list):
+        raise GradingError(f"{path}: not a notebook (no list of cells)")
+    for number, cell in enumerate(nb.cells, 1):
+        where = f"{path}: cell {number}"
+        if not isinstance(cell, dict) or not isinstance(
+            cell.get("source"), str
+        ):
+            raise GradingError(f"{where}: its source is not text")
+        if not isinstance(cell.get("metadata", {}), dict):
+            raise GradingError(f"{where}: its metadata is not a mapping")
+        meta = cell.get("metadata", {}).get("nbgrader")
+        if meta is None:
+            continue
+        if not isinstance(meta, dict):
+            raise GradingError(
+                f"{where}: its nbgrader metadata is not a mapping"
+            )
+        if (meta.get("grade") or meta.get("solution")) and not isinstance(
+            meta.get("grade_id"), str
+        ):
+            raise GradingError(
+                f"{where}: an exercise cell without a text grade_id "
+                f"(got {type(meta.get('grade_id')).__name__})"
+            )
+        if meta.get("grade"):
+            try:
+                float(meta.get("points"))
+            except (TypeError, ValueError):
+                raise GradingError(
+                    f"{where}: a checks cell whose points are not a number"
+                ) from None
+
+
+def load_submission(
+    path: Path, chapter_path: Path | None, chapters: list[Path]
+) -> tuple[nbformat.NotebookNode, Path]:
+    """Read a submission and tell its chapter; GradingError (naming the file) when it cannot."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_NOTEBOOK:
+            raise GradingError(
+                f"{path}: a notebook of {size >> 20} MiB; at most "
+                f"{MAX_NOTEBOOK >> 20} MiB are read"
+            )
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=MissingIDFieldWarning)
+            warnings.filterwarnings("ignore", module="nbformat")
+            nb = nbformat.read(path, as_version=4)
+    except GradingError:
+        raise
+    except Exception as error:  # noqa: BLE001  (any unreadable file)
+        raise GradingError(
+            f"{path}: not a readable notebook ({type(error).__name__}: {error})"
+        ) from None
+    check_cells(nb, path)
+    if chapter_path is None:
+        chapter_path = identify_chapter(nb, path, chapters)
+    return nb, chapter_path

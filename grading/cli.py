@@ -1,0 +1,315 @@
+"""``python -m grading``: grade submitted notebooks, a score per exercise.
+
+Usage (from the repository, after ``pip install -e .[instructor]``)::
+
+    python -m grading submissions/alice/01_recap.ipynb
+    python -m grading submissions/                      # every .ipynb below the folder
+    python -m grading submissions/ --csv scores.csv --jobs 8 --time-limit 300
+
+What counts from a submission is its answer cells. The grader runs the instructor's chapter
+from ``book/`` up to its first exercise, then each exercise: the student's answer cell runs
+in a *student process*, the instructor's checks cell (hidden tests included) in a separate
+*judge process* that never runs student code and calls the student's functions through a
+pipe that carries data only, all inside a sandbox (see grading/sandbox.py). An exercise gets
+its points when its checks cell raises nothing. Before grading, the grader checks the
+environment: a valid ``VAE_COURSE_PROFILE``, the data the profile needs, and the chapter's
+own reference solutions graded with full marks. The notebooks run with the CI profile
+(``VAE_COURSE_PROFILE=quick``, offline digits) unless those variables are set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import os
+import sys
+from pathlib import Path
+
+from grading import sandbox
+from grading.chapters import GradingError, load_submission
+from grading.course import (
+    BOOK,
+    chapter_notebooks,
+    has_exercises,
+    use_ci_profile,
+)
+from grading.grader import EnvironmentProblem, Grader
+from grading.report import ScoreSheet, digest, feedback, rows, shown
+from grading.sandbox import (
+    DEFAULT_EXERCISE_TIME,
+    DEFAULT_MEMORY,
+    DEFAULT_TIME_LIMIT,
+    Limits,
+)
+
+
+def _submissions(paths: list[Path]) -> dict[Path, Path]:
+    """Each submission, with its name below the folder given (for its feedback file)."""
+    found = {}
+    for path in paths:
+        if path.is_dir():
+            for p in sorted(path.rglob("*.ipynb")):
+                if ".ipynb_checkpoints" not in p.parts and p.is_file():
+                    found[p] = p.relative_to(path)
+        else:
+            found[path] = Path(path.name)
+    return found
+
+
+def _positive(kind):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not a number"
+            ) from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(
+                f"must be more than 0, got {text} (there is no 'no limit')"
+            )
+        return value
+
+    return parse
+
+
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m grading", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "submissions",
+        nargs="+",
+        type=Path,
+        help="notebooks, or folders holding them",
+    )
+    parser.add_argument(
+        "--chapter",
+        type=Path,
+        help="the chapter notebook in book/ (default: recognised)",
+    )
+    parser.add_argument(
+        "--csv",
+        type=Path,
+        help="also write the scores here (one row per exercise), as they "
+        "come; an existing sheet is continued (what it holds is not "
+        "graded again)",
+    )
+    parser.add_argument(
+        "--feedback",
+        type=Path,
+        help="write one Markdown feedback file per submission in this folder "
+        "(default with --csv: the CSV's name with -feedback, beside it)",
+    )
+    parser.add_argument(
+        "--show-hidden-messages",
+        action="store_true",
+        help="feedback files quote the message of a failed hidden check "
+        "(default: they say that a hidden check failed, not which)",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=_positive(int),
+        default=os.cpu_count() or 1,
+        help="submissions graded at once (default: the number of CPU cores)",
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=_positive(float),
+        default=DEFAULT_TIME_LIMIT,
+        help=f"seconds per submission, all exercises (default {DEFAULT_TIME_LIMIT})",
+    )
+    parser.add_argument(
+        "--exercise-time-limit",
+        type=_positive(float),
+        default=DEFAULT_EXERCISE_TIME,
+        help=f"seconds per exercise (default {DEFAULT_EXERCISE_TIME})",
+    )
+    parser.add_argument(
+        "--memory-limit",
+        type=_positive(float),
+        default=DEFAULT_MEMORY / 2**30,
+        help="GiB of memory for a submission's code (default 8)",
+    )
+    parser.add_argument(
+        "--require-sandbox",
+        action="store_true",
+        help="refuse to grade without bubblewrap",
+    )
+    parser.add_argument(
+        "--skip-environment-check",
+        action="store_true",
+        help="do not grade the reference solutions first (not recommended)",
+    )
+    return parser
+
+
+def check_options(
+    parse: argparse.ArgumentParser, args: argparse.Namespace
+) -> dict[Path, Path]:
+    """Refuse, before any grading, options that would fail later; the submissions."""
+    if not chapter_notebooks():
+        parse.error(
+            f"no chapters with exercises in {BOOK}: run the instructors' tools "
+            "from a clone of the course, installed with "
+            "pip install -e '.[instructor]'"
+        )
+    if args.chapter is not None and not (
+        args.chapter.is_file() and has_exercises(args.chapter)
+    ):
+        parse.error(
+            f"--chapter {args.chapter}: not a chapter notebook with exercises"
+        )
+    if args.csv is not None:
+        if args.csv.is_dir():
+            parse.error(f"--csv {args.csv}: is a folder; name a file")
+        if not args.csv.parent.is_dir():
+            parse.error(
+                f"--csv {args.csv}: the folder {args.csv.parent} does not exist"
+            )
+        if args.csv.exists() and not os.access(args.csv, os.W_OK):
+            parse.error(f"--csv {args.csv}: cannot be written")
+        if not args.csv.exists() and not os.access(args.csv.parent, os.W_OK):
+            parse.error(f"--csv {args.csv}: its folder cannot be written")
+    if args.feedback is None and args.csv is not None:
+        args.feedback = args.csv.with_name(args.csv.stem + "-feedback")
+    if args.feedback is not None and (
+        args.feedback.is_file() or not args.feedback.parent.is_dir()
+    ):
+        parse.error(
+            f"--feedback {args.feedback}: not a folder, or its parent does not exist"
+        )
+    missing = [p for p in args.submissions if not p.exists()]
+    if missing:
+        parse.error(
+            "no such file or folder: " + ", ".join(str(p) for p in missing)
+        )
+    paths = _submissions(args.submissions)
+    if not paths:
+        parse.error("no .ipynb files in the folders given")
+    return paths
+
+
+def main(argv: list[str]) -> int:
+    """The command line; returns the exit status (0: every submission graded,
+    1: some could not be, 2: refused before grading, 130: interrupted)."""
+    parse = parser()
+    args = parse.parse_args(argv)
+    paths = check_options(parse, args)
+    from tqdm import tqdm
+
+    use_ci_profile()
+    chapters = chapter_notebooks()
+    limits = Limits(
+        args.time_limit,
+        args.exercise_time_limit,
+        int(args.memory_limit * 2**30),
+    )
+    try:
+        sheet = ScoreSheet(args.csv) if args.csv else None
+        if args.feedback is not None:
+            args.feedback.mkdir(exist_ok=True)
+    except (OSError, ValueError) as error:
+        print(f"refusing to grade: {error}", file=sys.stderr)
+        return 2
+
+    def give_feedback(path: Path, text: str) -> None:
+        if args.feedback is not None:
+            target = args.feedback / paths[path].with_suffix(".md")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+
+    try:
+        grader = Grader(limits, require_sandbox=args.require_sandbox)
+    except EnvironmentProblem as error:
+        print(f"refusing to grade: {error}", file=sys.stderr)
+        return 2
+    chapter = args.chapter.resolve() if args.chapter else None
+    loaded, failed, skipped = {}, 0, 0
+    for path in paths:
+        sha = digest(path) if path.is_file() else ""
+        if sheet is not None and sheet.has(path, sha):
+            skipped += 1
+            continue
+        try:
+            loaded[path] = (load_submission(path, chapter, chapters)[1], sha)
+        except GradingError as error:
+            failed += 1
+            give_feedback(path, _not_graded(path, sha, str(error), sheet))
+    if skipped:
+        print(
+            f"{skipped} submissions are in {args.csv} already (same files): "
+            "not graded again",
+            file=sys.stderr,
+            flush=True,
+        )
+    if not args.skip_environment_check and loaded:
+        used = sorted({chapter for chapter, _ in loaded.values()})
+        print(
+            f"checking the environment: grading the reference solutions of "
+            f"{', '.join(c.stem for c in used)}",
+            file=sys.stderr,
+            flush=True,
+        )
+        try:
+            grader.check_environment(used)
+        except EnvironmentProblem as error:
+            print(f"refusing to grade: {error}", file=sys.stderr)
+            return 2
+    pool = concurrent.futures.ThreadPoolExecutor(args.jobs)
+    futures = {
+        pool.submit(grader.grade_notebook, path, chapter_path, chapters): (
+            path,
+            sha,
+        )
+        for path, (chapter_path, sha) in loaded.items()
+    }
+    try:
+        for future in tqdm(
+            concurrent.futures.as_completed(futures),
+            total=len(futures),
+            unit="submission",
+            file=sys.stderr,
+        ):
+            path, sha = futures[future]
+            try:
+                result = future.result()
+            except Exception as error:  # noqa: BLE001  (grade the others)
+                failed += 1
+                give_feedback(path, _not_graded(path, sha, str(error), sheet))
+                continue
+            print(result.report() + "\n", flush=True)
+            if sheet is not None:
+                sheet.add(path, sha, rows(result))
+            give_feedback(path, feedback(result, args.show_hidden_messages))
+    except KeyboardInterrupt:
+        pool.shutdown(wait=False, cancel_futures=True)
+        sandbox.stop_all()
+        print(
+            "\ninterrupted: what was graded is above"
+            + (
+                f" and in {args.csv}; run the same command again to grade the rest"
+                if sheet is not None
+                else ""
+            ),
+            file=sys.stderr,
+        )
+        return 130
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        if sheet is not None:
+            sheet.close()
+    return 1 if failed else 0
+
+
+def _not_graded(path: Path, sha: str, why: str, sheet) -> str:
+    """A submission that could not be graded: said, 0 in the sheet; its feedback."""
+    why = why.removeprefix(f"{path}: ")
+    print(f"{shown(path, 1000)}: NOT GRADED: {shown(why)}\n", flush=True)
+    if sheet is not None and sha:
+        sheet.add(path, sha, [["", "NOT GRADED", "0", "0", why]])
+    return (
+        f"# Feedback: {path.name}\n\nYour notebook could not be graded: "
+        f"{shown(why)}\n\nScore: **0**. Hand in the .ipynb file that Jupyter or "
+        "Colab saves, with the exercise cells where they were.\n"
+    )

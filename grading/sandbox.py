@@ -1,0 +1,487 @@
+"""The sandbox: how the grading worker is started, isolated and limited, and read.
+
+Each submission runs in a bubblewrap sandbox (Debian package ``bubblewrap``): its own
+scratch folder is the only place it can write, the course, the solutions, the other
+submissions and the scores are not visible in it, there is no network, and every process in
+it ends with it. Without bwrap the grader still keeps student code away from the checks, but
+not from the file system; it says so loudly, and ``--require-sandbox`` makes that an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import selectors
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from grading.chapters import Chapter
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = Path(__file__).resolve().parent  # grading/
+DEFAULT_TIME_LIMIT = 300  # seconds per submission, all exercises together
+DEFAULT_EXERCISE_TIME = 120  # seconds per exercise
+DEFAULT_MEMORY = 8 << 30  # bytes of address space for each grading process
+DEFAULT_PROCESSES = 64  # processes (threads count) a submission may start
+DEFAULT_DISK = (
+    256 << 20
+)  # bytes of each in-memory folder: /scratch, /tmp, /dev/shm
+PREFIX_TIME = 3600  # seconds for the chapter's own cells before the exercises
+SLACK = 60  # seconds the host waits beyond the worker's own limits
+OUTPUT_LIMIT = 16 << 20  # bytes of events a submission may produce
+LOG_LIMIT = 4000  # bytes of the worker's own log kept (its last lines)
+SANDBOX_USER = 65534  # nobody: the sandbox's user on the host when root grades
+NO_SANDBOX_WARNING = """\
+WARNING: bubblewrap (bwrap) is not available: submissions are NOT isolated from the file
+system. Student code runs as you, can read and change your files, and can leave processes
+running. Scores still come only from the checks (student code runs in its own process), but
+grade strangers' work only with the sandbox: install it with `apt-get install bubblewrap`."""
+
+_CACHES = shutil.ignore_patterns("__pycache__")
+
+
+@dataclass
+class Limits:
+    """What one submission may use; each must be more than 0 (there is no 'no limit')."""
+
+    total: float = DEFAULT_TIME_LIMIT  # seconds, all exercises together
+    exercise: float = DEFAULT_EXERCISE_TIME  # seconds per exercise
+    memory: int = DEFAULT_MEMORY  # bytes of address space per process
+    processes: int = DEFAULT_PROCESSES
+    disk: int = DEFAULT_DISK  # bytes of each writable in-memory folder
+
+    def __post_init__(self):
+        for name in ("total", "exercise", "memory", "processes", "disk"):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and value > 0):
+                raise ValueError(
+                    f"Limits.{name} must be a number more than 0, got {value!r}"
+                )
+
+
+def bwrap_path() -> str | None:
+    return shutil.which("bwrap")
+
+
+def _python_roots() -> list[Path]:
+    roots = {Path(sys.prefix), Path(sys.base_prefix)}
+    roots.add(Path(os.path.realpath(sys.executable)).parents[1])
+    return sorted(r for r in roots if r.exists())
+
+
+def _data_folder() -> str | None:
+    """The MNIST folder the chapters read, when it exists (bound read-only)."""
+    data = os.environ.get("VAE_COURSE_DATA")
+    if not data:
+        with contextlib.suppress(Exception):
+            from vae_course.data import default_root
+
+            data = str(default_root())
+    return data if data and Path(data).is_dir() else None
+
+
+def sandbox_env(data: str | None) -> dict[str, str]:
+    """The environment of the grading processes: the profile and nothing of the user's."""
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "PYTHONPATH": "/course",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONNOUSERSITE": "1",
+        "PYTHONSAFEPATH": "1",
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": "/tmp/matplotlib",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "CUDA_VISIBLE_DEVICES": "",
+        "LANG": "C.UTF-8",
+        "TMPDIR": "/tmp",
+        "HOME": "/scratch",
+        "USER": "student",
+        "LOGNAME": "student",
+    }
+    for key in ("VAE_COURSE_PROFILE", "VAE_COURSE_OFFLINE", "CI"):
+        if key in os.environ:
+            env[key] = os.environ[key]
+    if data:
+        env["VAE_COURSE_DATA"] = "/data"
+    return env
+
+
+def as_root() -> bool:
+    return os.geteuid() == 0
+
+
+def sandbox_command(
+    bwrap: str, limits: Limits
+) -> tuple[list[str], dict[str, str]]:
+    """The command that runs the worker in a bubblewrap sandbox, and its environment.
+
+    Inside: a new PID, IPC, network, UTS and cgroup namespace; the worker is PID 1 (no
+    bwrap process that a student could reach); ``/``, the system, Python and the course
+    (at ``/course``) read-only; ``/scratch``, ``/tmp`` and ``/dev/shm`` in-memory and
+    ``limits.disk`` bytes each; a clean environment. Its user is never the host's root:
+    run by root, bwrap (privileged) sets up the mounts and ``setpriv`` drops to ``nobody``
+    with no capabilities before Python starts; run by anyone else, bwrap maps the
+    sandbox's user 65534 to that user in a new user namespace, with no capabilities.
+    """
+    data = _data_folder()
+    size = str(int(limits.disk))
+    argv = [
+        bwrap,
+        "--unshare-pid",
+        "--unshare-ipc",
+        "--unshare-net",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+        "--as-pid-1",
+        "--die-with-parent",
+        "--new-session",
+        "--clearenv",
+        "--hostname",
+        "sandbox",
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--size",
+        size,
+        "--perms",
+        "1777",
+        "--tmpfs",
+        "/dev/shm",
+        "--remount-ro",
+        "/dev",
+        "--size",
+        size,
+        "--perms",
+        "1777",
+        "--tmpfs",
+        "/tmp",
+        "--size",
+        size,
+        "--perms",
+        "1777",
+        "--tmpfs",
+        "/scratch",
+    ]
+    for system in ("/usr", "/bin", "/lib", "/lib64", "/lib32", "/sbin"):
+        if Path(system).is_symlink():
+            argv += ["--symlink", os.readlink(system), system]
+        elif Path(system).exists():
+            argv += ["--ro-bind", system, system]
+    for name in ("ld.so.cache", "localtime", "nsswitch.conf"):
+        if Path("/etc", name).exists():
+            argv += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
+    # no host accounts: empty passwd and group files
+    argv += ["--ro-bind", "/dev/null", "/etc/passwd"]
+    argv += ["--ro-bind", "/dev/null", "/etc/group"]
+    binds = [(str(root), str(root)) for root in _python_roots()]
+    if data:
+        binds.append((data, "/data"))
+    binds += [
+        (str(ROOT / "vae_course"), "/course/vae_course"),
+        (str(PACKAGE), "/course/grading"),
+    ]
+    made = set()
+    for source, target in binds:
+        # the folders above a bind, readable by the sandbox's user (bwrap run
+        # by root would make them for root alone)
+        for folder in reversed(Path(target).parents[:-1]):
+            if str(folder) not in made:
+                made.add(str(folder))
+                argv += ["--perms", "0755", "--dir", str(folder)]
+        argv += ["--ro-bind", source, target]
+    argv += ["--chdir", "/scratch"]
+    env = sandbox_env(data)
+    for key, value in env.items():
+        argv += ["--setenv", key, value]
+    python = [sys.executable, "-m", "grading.worker"]
+    if as_root():
+        # bwrap run by root makes no user namespace of its own: the worker drops
+        # to nobody (uid and gid 65534), no groups, no capabilities, before Python
+        argv += [
+            "--",
+            shutil.which("setpriv") or "/usr/bin/setpriv",
+            f"--reuid={SANDBOX_USER}",
+            f"--regid={SANDBOX_USER}",
+            "--clear-groups",
+            "--inh-caps=-all",
+            "--bounding-set=-all",
+            "--no-new-privs",
+            *python,
+        ]
+    else:
+        argv[1:1] = [
+            "--unshare-user",
+            "--uid",
+            str(SANDBOX_USER),
+            "--gid",
+            str(SANDBOX_USER),
+            "--disable-userns",
+            "--cap-drop",
+            "ALL",
+        ]
+        argv += ["--", *python]
+    return argv, {"PATH": "/usr/bin:/bin"}
+
+
+def unsandboxed_command(scratch: Path) -> tuple[list[str], dict[str, str]]:
+    """Without bwrap: the worker runs as you, on a copy of the course in ``scratch``."""
+    course = scratch / "course"
+    course.mkdir()
+    shutil.copytree(ROOT / "vae_course", course / "vae_course", ignore=_CACHES)
+    shutil.copytree(PACKAGE, course / "grading", ignore=_CACHES)
+    env = {
+        **sandbox_env(None),
+        "PYTHONPATH": str(course),
+        "HOME": str(scratch),
+        "TMPDIR": str(scratch),
+        "MPLCONFIGDIR": str(scratch / "matplotlib"),
+    }
+    data = _data_folder()
+    if data:
+        env["VAE_COURSE_DATA"] = data
+    return [sys.executable, "-m", "grading.worker"], env
+
+
+def _processes_of(uid: int) -> int:
+    count = 0
+    for status in Path("/proc").glob("[0-9]*"):
+        with contextlib.suppress(OSError):
+            if status.stat().st_uid == uid:
+                count += len(list((status / "task").iterdir()))
+    return count
+
+
+# --------------------------------------------------------------------------- the host side
+
+_RUNNING: set[subprocess.Popen] = set()
+_RUNNING_LOCK = threading.Lock()
+
+
+def stop_all() -> None:
+    """End every grading run of this process now (Ctrl-C)."""
+    with _RUNNING_LOCK:
+        for process in list(_RUNNING):
+            _kill_group(process)
+
+
+def sign(key: bytes, event: dict) -> str:
+    """The judge's signature of an event (every field but "mac")."""
+    body = json.dumps(
+        {k: v for k, v in event.items() if k != "mac"}, sort_keys=True
+    )
+    return hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
+
+
+def job_for(chapter: Chapter, submissions: list[dict], limits: Limits) -> dict:
+    return {
+        "prefix": chapter.prefix,
+        "exercises": [
+            {"grade_id": e.grade_id, "names": e.names}
+            for e in chapter.exercises
+        ],
+        "checks": {
+            e.grade_id: [[c[0], c[1]] for c in e.checks]
+            for e in chapter.exercises
+        },
+        "submissions": submissions,
+        "exercise_time": limits.exercise,
+        "total_time": limits.total,
+        "memory": limits.memory,
+        "processes": limits.processes,
+    }
+
+
+def run_worker(
+    chapter: Chapter,
+    submissions: list[dict],
+    limits: Limits,
+    bwrap: str | None,
+) -> tuple[list[dict], str]:
+    """Run the worker on ``submissions`` (answers by exercise); return its events per submission.
+
+    Each submission's events: start/result/abort/tampering/student_gone/internal (see
+    grading/worker.py). The second value is a failure of the whole run ("" when none).
+
+    The results come on the worker's standard output, which nothing in the sandbox
+    but the worker (PID 1 there, not dumpable) holds, and each result carries the
+    signature of the judge process with a key that only the judge reads, after its
+    student process has started (a memfd the student process closes). Anything else
+    on that channel (a line that is not a signed event, more than ``OUTPUT_LIMIT``
+    bytes) is tampering. The clock runs here, outside: a stopped or stuck worker is
+    killed at its deadline.
+    """
+    job = job_for(chapter, submissions, limits)
+    key = secrets.token_bytes(32)
+    key_fd = os.memfd_create("grading-key", 0)
+    os.write(key_fd, key)
+    job["key_fd"] = key_fd
+    if as_root() and bwrap:
+        job["nproc"] = _processes_of(SANDBOX_USER) + limits.processes
+    else:
+        job["nproc"] = limits.processes if bwrap else 0
+    with contextlib.ExitStack() as stack:
+        if bwrap:
+            argv, env = sandbox_command(bwrap, limits)
+            cwd = "/"
+        else:
+            if as_root():
+                raise PermissionError(
+                    "grading as root without bubblewrap would run student "
+                    "code as root: install bubblewrap"
+                )
+            scratch = Path(
+                stack.enter_context(
+                    tempfile.TemporaryDirectory(prefix="vae-course-grade-")
+                )
+            )
+            argv, env = unsandboxed_command(scratch)
+            cwd = str(scratch)
+            _undumpable()  # our pipes cannot be reopened through /proc
+        try:
+            process = subprocess.Popen(
+                argv,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=env,
+                cwd=cwd,
+                start_new_session=True,
+                pass_fds=(key_fd,),
+            )
+        finally:
+            os.close(key_fd)
+        with _RUNNING_LOCK:
+            _RUNNING.add(process)
+        try:
+            return _read_worker(process, job, key, limits, len(submissions))
+        finally:
+            _kill_group(process)
+            with _RUNNING_LOCK:
+                _RUNNING.discard(process)
+
+
+def _read_worker(process, job, key, limits, count):
+    events: list[list[dict]] = [[] for _ in range(count)]
+    failure = ""
+    with contextlib.suppress(BrokenPipeError):
+        process.stdin.write((json.dumps(job) + "\n").encode())
+        process.stdin.close()
+    selector = selectors.DefaultSelector()
+    for stream in (process.stdout, process.stderr):
+        os.set_blocking(stream.fileno(), False)
+        selector.register(stream, selectors.EVENT_READ)
+    buffer, log = b"", b""
+    current, used = None, 0
+    deadline = time.monotonic() + PREFIX_TIME + SLACK
+    open_streams = 2
+
+    def tamper(message):
+        if current is not None:
+            events[current].append({"event": "tampering", "message": message})
+
+    while open_streams:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            if current is None:
+                failure = "the chapter's own cells did not finish in time"
+            else:
+                events[current].append(
+                    {
+                        "event": "abort",
+                        "reason": "total_timeout",
+                        "grade_id": None,
+                    }
+                )
+            break
+        for item, _ in selector.select(min(left, 5)):
+            chunk = os.read(item.fileobj.fileno(), 1 << 16)
+            if not chunk:
+                selector.unregister(item.fileobj)
+                open_streams -= 1
+                continue
+            if item.fileobj is process.stderr:
+                log = (log + chunk)[-LOG_LIMIT:]
+                continue
+            used += len(chunk)
+            if used > OUTPUT_LIMIT:
+                tamper(f"more than {OUTPUT_LIMIT} bytes on the result channel")
+                open_streams = 0
+                break
+            buffer += chunk
+            while b"\n" in buffer:
+                line, buffer = buffer.split(b"\n", 1)
+                try:
+                    event = json.loads(line)
+                    kind = event["event"]
+                except (ValueError, KeyError, TypeError):
+                    tamper("a line on the result channel that is not an event")
+                    continue
+                if kind == "prefix_failed":
+                    failure = (
+                        "the chapter itself fails before its exercises: "
+                        f"{str(event.get('message'))[:2000]}"
+                    )
+                elif kind == "submission":
+                    current, used = int(event["index"]), 0
+                    deadline = time.monotonic() + limits.total + SLACK
+                elif current is None:
+                    failure = failure or "an event before any submission"
+                elif kind in SIGNED and (
+                    event.get("index") != current
+                    or not hmac.compare_digest(
+                        str(event.get("mac", "")), sign(key, event)
+                    )
+                ):
+                    tamper(f"a {kind!r} event without the judge's signature")
+                else:
+                    events[current].append(event)
+                    if kind == "submission_done":
+                        deadline = time.monotonic() + SLACK
+    process.kill()
+    process.wait()
+    if not failure and current is None and process.returncode not in (0, -9):
+        text = log.decode(errors="replace").strip()[-500:]
+        failure = f"the grading worker ended with status {process.returncode}: {text}"
+    return events, failure
+
+
+# events that only the judge process writes, each signed with the run's key
+SIGNED = {
+    "start",
+    "result",
+    "finished",
+    "tampering",
+    "student_gone",
+    "internal",
+}
+
+
+def _undumpable() -> None:
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    """End the run: bwrap's sandbox (its PID namespace) ends with it."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, 9)
+    with contextlib.suppress(ProcessLookupError):
+        process.kill()
+    process.wait()
+    for stream in (process.stdin, process.stdout, process.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.close()

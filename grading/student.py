@@ -1,0 +1,240 @@
+"""The student process: runs the submission's answer cells and answers the judge's calls.
+
+It can patch builtins or torch, add input transformers, trace hooks or exit handlers, loop
+forever, kill itself: all of that happens in its own process, and what it sends back is
+read as data only (grading/wire.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import socket
+import traceback
+
+from grading.wire import (
+    UNREADABLE,
+    CallbackArg,
+    GenArg,
+    GradLeaf,
+    ProtocolError,
+    StudentProcessGone,
+    StudentRef,
+    _each,
+    _flatten,
+    dumps_safe,
+    recv,
+    safe_loads,
+    send,
+)
+
+
+def serve_student(sock: socket.socket, shell) -> None:
+    """Answer the judge: run answer cells, call the functions they define."""
+    import torch
+
+    namespace = shell.user_ns
+    graphs: dict[int, tuple] = {}
+
+    def reply(*message):
+        data = dumps_safe(_plain(message))
+        try:  # what the judge could not read would count as tampering
+            safe_loads(data)
+        except ProtocolError:
+            data = dumps_safe(("raise", _not_data(message)))
+            if message[0] == "ok" and isinstance(message[1], dict):
+                # a call's result that is not data: the judge gets a marker
+                # and fails only a check that uses the value
+                value = message[1].get("result")
+                marked = {**message[1], "result": {UNREADABLE: _what(value)}}
+                with contextlib.suppress(ProtocolError):
+                    safe_loads(dumps_safe(_plain(("ok", marked))))
+                    data = dumps_safe(_plain(("ok", marked)))
+        send(sock, data)
+
+    while True:
+        try:
+            message = pickle.loads(recv(sock))
+        except StudentProcessGone:
+            os._exit(0)
+        kind = message[0]
+        try:
+            if kind == "exec":
+                result = shell.run_cell(message[1], store_history=False)
+                error = result.error_before_exec or result.error_in_exec
+                reply("ok", _describe(error) if error else "")
+            elif kind == "kind":
+                value = namespace.get(message[1], _MISSING)
+                if value is _MISSING:
+                    reply("ok", ("missing", None))
+                elif callable(value):
+                    reply("ok", ("callable", None))
+                else:
+                    reply("ok", ("value", _plain(value)))
+            elif kind == "call":
+                reply("ok", _call(sock, namespace, graphs, *message[1:]))
+            elif kind == "backward":
+                outputs, inputs = graphs[message[1]]
+                grads = message[2]
+                pairs = [
+                    (o, g) for o, g in zip(outputs, grads) if g is not None
+                ]
+                got = torch.autograd.grad(
+                    [o for o, _ in pairs],
+                    inputs,
+                    [g for _, g in pairs],
+                    allow_unused=True,
+                    retain_graph=True,
+                )
+                reply("ok", [None if g is None else g.detach() for g in got])
+        except Exception as error:  # noqa: BLE001  (student code: anything)
+            reply("raise", _describe(error))
+
+
+_MISSING = object()
+
+
+def _what(value) -> str:
+    return type(value).__name__
+
+
+def _not_data(message) -> str:
+    """Why an answer's value cannot cross to the judge, for the student."""
+    value = message[1] if len(message) > 1 else None
+    if isinstance(value, dict) and "result" in value:
+        value = value["result"]
+    return (
+        f"TypeError: it returned a {type(value).__name__}, which the grader "
+        "cannot read; return tensors, numbers, strings, lists, tuples or "
+        "dicts (the task says which)"
+    )
+
+
+def _call(sock, namespace, graphs, name, payload, grads):
+    import torch
+
+    leaves, generators, objects = {}, {}, []
+
+    def callback(index):
+        def call_judge(*args):
+            send(sock, dumps_safe(_plain(("callback", index, args))))
+            answer = pickle.loads(recv(sock))
+            if answer[0] == "cberror":
+                raise RuntimeError(f"the checks' function raised {answer[1]}")
+            return answer[1]
+
+        return call_judge
+
+    def decode(value):
+        if isinstance(value, GradLeaf):
+            index, tensor = value.value
+            leaves[index] = tensor.requires_grad_(True)
+            return leaves[index]
+        if isinstance(value, GenArg):
+            index, state = value.value
+            generators[index] = torch.Generator()
+            generators[index].set_state(state)
+            return generators[index]
+        if isinstance(value, CallbackArg):
+            return callback(value.value[0])
+        if isinstance(value, StudentRef):
+            return namespace[value.value[0]]
+        if isinstance(value, (torch.nn.Module, torch.optim.Optimizer)):
+            objects.append(value)
+            return value
+        if isinstance(value, (tuple, list, dict)):
+            return _each(decode, value)
+        return value
+
+    args, kwargs = decode(payload)
+    for obj, obj_grads in zip(objects, grads):
+        if obj_grads is not None:
+            for parameter, grad in zip(obj.parameters(), obj_grads):
+                parameter.grad = grad
+    function = namespace.get(name)
+    if not callable(function):
+        raise NameError(f"name {name!r} is not defined")  # noqa: TRY004  (what Python says)
+    result = _plain(function(*args, **kwargs))
+    flat: list = []
+    _flatten(result, flat)
+    differentiable = [bool(t.requires_grad) for t in flat]
+    call_id = len(graphs)
+    inputs = [leaves[i] for i in sorted(leaves)]
+    if inputs and any(differentiable):
+        graphs[call_id] = (flat, inputs)
+    state = []
+    for obj in objects:
+        if isinstance(obj, torch.nn.Module):
+            tensors = list(obj.parameters()) + list(obj.buffers())
+            state.append(
+                [
+                    (
+                        t.detach().clone(),
+                        getattr(t, "grad", None)
+                        if getattr(t, "grad", None) is None
+                        else t.grad.detach().clone(),
+                    )
+                    for t in tensors
+                ]
+            )
+        else:
+            state.append(obj.state_dict())
+    return {
+        "result": _detached(result),
+        "differentiable": differentiable,
+        "call_id": call_id,
+        "generators": [generators[i].get_state() for i in sorted(generators)],
+        "objects": state,
+    }
+
+
+def _detached(value):
+    import torch
+
+    if isinstance(value, torch.Tensor):
+        return value.detach()
+    if isinstance(value, tuple):
+        return tuple(_detached(v) for v in value)
+    if isinstance(value, list):
+        return [_detached(v) for v in value]
+    return value
+
+
+def _plain(value):
+    """Numpy values as Python numbers and tensors; tensor subclasses as plain tensors."""
+    import torch
+
+    if isinstance(value, torch.Tensor):
+        return (
+            value.as_subclass(torch.Tensor)
+            if type(value) is not torch.Tensor
+            else value
+        )
+    if isinstance(value, (tuple, list, dict)):
+        return _each(_plain, value)
+    module = type(value).__module__
+    if module == "numpy":
+        import numpy
+
+        if isinstance(value, numpy.ndarray):
+            return torch.from_numpy(value.copy())
+        if isinstance(value, numpy.generic):
+            return value.item()
+    return value
+
+
+def _describe(error: BaseException) -> str:
+    """'ZeroDivisionError: division by zero (line 3 of your answer)'."""
+    text = f"{type(error).__name__}: {error}".strip().rstrip(":")
+    frames = traceback.extract_tb(error.__traceback__)
+    cells = [
+        f
+        for f in frames
+        if f.filename.startswith("<ipython-input")
+        or "ipykernel" in f.filename
+        or f.filename.startswith("/tmp/ipykernel")
+    ]
+    if cells:
+        text += f" (line {cells[-1].lineno} of your answer cell)"
+    return text
