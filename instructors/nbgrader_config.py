@@ -1,6 +1,6 @@
 """nbgrader configuration of the vae-course assignments.
 
-``tools/make_assignments.py`` and ``tools/grade.py`` load this file; each of them builds
+``python -m grading.assignments`` and ``python -m grading`` load this file; each of them builds
 nbgrader's course layout in a temporary folder, so nothing here names a folder of this
 repository. An instructor who runs a full nbgrader course (JupyterHub, formgrader, exchange)
 can copy this file into that course's root as its ``nbgrader_config.py``.

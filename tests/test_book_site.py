@@ -149,7 +149,7 @@ def _stale_reason(site: Path = SITE) -> str | None:
     if site == STUDENT_SITE:
         inputs += [
             book_student.SETTINGS,
-            ROOT / "tools" / "make_assignments.py",
+            *(ROOT / "grading").glob("*.py"),
         ]
     for docname in PAGES:
         page = site / f"{docname}.html"

@@ -29,12 +29,9 @@ from book_toc import chapter_notebooks  # tools/book_toc.py
 
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = ROOT / "instructors" / "student_edition.yml"
-MAKE_ASSIGNMENTS = [
-    sys.executable,
-    str(ROOT / "tools" / "make_assignments.py"),
-]
-"""The command that writes the student versions (``--out FOLDER --overwrite``); the one place
-to change when the tool moves (to ``python -m grading.assignments``)."""
+MAKE_ASSIGNMENTS = [sys.executable, "-m", "grading.assignments"]
+"""The command that writes the student versions (``--out FOLDER --overwrite``): the one place
+that names the instructors' tool."""
 LINKED = ["_toc.yml", "LICENSE", "tools", "vae_course", "README.md"]
 
 
