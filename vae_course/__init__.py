@@ -182,6 +182,7 @@ from .shapes import (
     SHAPE_NAMES,
     Shapes,
     factor_sweep,
+    inside_unit_shape,
     make_shapes,
     render_shapes,
 )
@@ -276,6 +277,7 @@ __all__ = [
     "gumbel_softmax_sample",
     "image_grid",
     "inference_gaps",
+    "inside_unit_shape",
     "interpolate",
     "inverse_cdf_sample",
     "iwae_bound",

@@ -106,7 +106,7 @@ def gumbel_softmax_sample(
     y = F.softmax((logits + g) / tau, dim=1)
     if not hard:
         return y
-    one_hot = F.one_hot(y.argmax(dim=1), logits.shape[1]).to(y.dtype)
+    one_hot = torch.zeros_like(y).scatter(1, y.argmax(1, keepdim=True), 1.0)
     return one_hot + y - y.detach()
 
 
@@ -123,7 +123,7 @@ def categorical_sample(
     return F.one_hot(classes, logits.shape[1]).to(logits.dtype)
 
 
-def _bernoulli_log_likelihood(x_flat, pixel_logits):
+def bernoulli_log_likelihood(x_flat, pixel_logits):
     # log p(x|z) = sum_d x_d l_d - softplus(l_d); broadcasts leading dims
     return (x_flat * pixel_logits - F.softplus(pixel_logits)).sum(dim=-1)
 
@@ -251,7 +251,7 @@ def reconstruction_surrogate(
                 f"{n_samples}"
             )
         z = categorical_sample(logits, n_samples, generator)  # [M, b, K]
-        f = _bernoulli_log_likelihood(x_flat, model.decoder(z))  # [M, b]
+        f = bernoulli_log_likelihood(x_flat, model.decoder(z))  # [M, b]
         log_q = (z * F.log_softmax(logits, dim=1)).sum(dim=-1)  # [M, b]
         f_const = f.detach()
         baseline = (f_const.sum(dim=0) - f_const) / (n_samples - 1)
@@ -261,7 +261,7 @@ def reconstruction_surrogate(
     y = gumbel_softmax_sample(
         expanded.reshape(-1, logits.shape[1]), tau, generator, hard
     ).view(expanded.shape)
-    return _bernoulli_log_likelihood(x_flat, model.decoder(y)).mean(dim=0)
+    return bernoulli_log_likelihood(x_flat, model.decoder(y)).mean(dim=0)
 
 
 class CategoricalObjective:
@@ -369,7 +369,7 @@ def matched_accuracy(assigned, labels) -> float:
     if assigned.min() < 0 or labels.min() < 0:
         raise ValueError("classes and labels must be non-negative integers")
     size = int(max(assigned.max(), labels.max())) + 1
-    table = torch.zeros(size, size, dtype=torch.long)
-    table.index_put_((assigned, labels), torch.ones_like(labels), True)
+    pairs = assigned * size + labels  # one index per (class, label) pair
+    table = torch.bincount(pairs, minlength=size * size).view(size, size)
     rows, cols = linear_sum_assignment(-table.numpy())
     return float(table[rows, cols].sum()) / labels.numel()

@@ -62,8 +62,15 @@ class Shapes:
         return len(self.images)
 
 
-def _inside(shape: torch.Tensor, u: torch.Tensor, v: torch.Tensor):
-    """Is the point (u, v) in shape coordinates inside the unit shape?"""
+def inside_unit_shape(
+    shape: torch.Tensor, u: torch.Tensor, v: torch.Tensor
+) -> torch.Tensor:
+    """Is the point (u, v), in the shape's own coordinates, inside it?
+
+    ``shape``: 0 square |u|, |v| <= 1; 1 ellipse u^2 + (v / 0.55)^2 <= 1;
+    2 the equilateral triangle with vertices (0, -1), (+-sqrt(3)/2, 1/2).
+    Broadcasting tensors; returns a boolean tensor of their common shape.
+    """
     square = torch.maximum(u.abs(), v.abs()) <= 1
     ellipse = u**2 + (v / 0.55) ** 2 <= 1
     # equilateral triangle with vertices (0, -1), (+-sqrt(3)/2, 1/2)
@@ -111,7 +118,7 @@ def render_shapes(factors: torch.Tensor) -> torch.Tensor:
     cos, sin = torch.cos(angle), torch.sin(angle)
     u = (cos * dx + sin * dy) / scale
     v = (-sin * dx + cos * dy) / scale
-    inside = _inside(shape, u, v).float()[:, None]  # [N, 1, S, S]
+    inside = inside_unit_shape(shape, u, v).float()[:, None]  # [N, 1, S, S]
     return torch.nn.functional.avg_pool2d(inside, _SUPERSAMPLE)
 
 
