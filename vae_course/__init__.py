@@ -29,6 +29,8 @@ module                       what it holds                                ch.
 ``traversal``                per-unit latent traversals                   4
 ``sample_quality``           share of samples a digit classifier          4-7
                              recognises (>= 90 % sure)
+``pretrained``               models trained for the figures, with their   4, 5
+                             provenance (tools/train_checkpoints.py)
 ``plots``                    image grids, loss curves, latent scatter     4, 5
 ``devices``                  the device, seeds and generators             all
 ``profiles``                 the profile and offline switches             all
@@ -101,6 +103,7 @@ from .plots import (
     show_images,
 )
 from .posterior import GridPosterior, encoder_on_grid, grid_kl, grid_posterior
+from .pretrained import load_pretrained
 from .prior_monte_carlo import PriorEstimate, prior_log_evidence
 from .probes import balanced_subset, probe_accuracy
 from .profiles import Settings, settings
@@ -205,4 +208,5 @@ __all__ = [
     "digit_classifier",
     "quality_report",
     "sample_quality",
+    "load_pretrained",
 ]
