@@ -10,7 +10,7 @@ from conftest import assert_message
 import vae_course as vc
 from vae_course import pretrained
 
-SHIPPED = pretrained.available()
+SHIPPED = pretrained._available()
 PROVENANCE = (
     "name",
     "data",
@@ -32,7 +32,7 @@ PROVENANCE = (
 def test_every_planned_checkpoint_is_shipped_and_small():
     assert sorted(pretrained.PRETRAINED) == SHIPPED
     for name in SHIPPED:
-        size = (pretrained.PRETRAINED_DIR / f"{name}.pt").stat().st_size
+        size = (pretrained._DIR / f"{name}.pt").stat().st_size
         assert size < 2 * 2**20, (name, size)
 
 
@@ -90,7 +90,7 @@ def test_unknown_and_missing_names(tmp_path, monkeypatch):
     with pytest.raises(ValueError) as excinfo:
         vc.load_pretrained("mlp_k3")
     assert_message(excinfo, "mlp_k3", "mlp_k20")
-    monkeypatch.setattr(pretrained, "PRETRAINED_DIR", tmp_path)
+    monkeypatch.setattr(pretrained, "_DIR", tmp_path)
     with pytest.raises(FileNotFoundError) as excinfo:
         vc.load_pretrained("mlp_k2")
     assert_message(excinfo, "tools/train_checkpoints.py --only mlp_k2")

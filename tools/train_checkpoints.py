@@ -34,7 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import vae_course as vc
-from vae_course.pretrained import PRETRAINED, PRETRAINED_DIR
+from vae_course.pretrained import _DIR as PRETRAINED_DIR
+from vae_course.pretrained import PRETRAINED
 
 HELD_OUT = 400  # of the 4,000 offline training digits, for early stopping
 PATIENCE = 8

@@ -103,7 +103,7 @@ from .plots import (
     show_images,
 )
 from .posterior import GridPosterior, encoder_on_grid, grid_kl, grid_posterior
-from .pretrained import load_pretrained
+from .pretrained import PRETRAINED, load_pretrained
 from .prior_monte_carlo import PriorEstimate, prior_log_evidence
 from .probes import balanced_subset, probe_accuracy
 from .profiles import Settings, settings
@@ -208,5 +208,6 @@ __all__ = [
     "digit_classifier",
     "quality_report",
     "sample_quality",
+    "PRETRAINED",
     "load_pretrained",
 ]

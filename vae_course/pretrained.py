@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .checkpoints import load_checkpoint
 
-PRETRAINED_DIR = Path(__file__).parent / "pretrained"
+_DIR = Path(__file__).parent / "pretrained"
 
 # name -> what tools/train_checkpoints.py trains (max_epochs: the cap before
 # early stopping)
@@ -39,12 +39,12 @@ PRETRAINED = {
 }
 
 
-def available() -> list[str]:
+def _available() -> list[str]:
     """Names of the checkpoints shipped with this copy of the package."""
-    return sorted(p.stem for p in PRETRAINED_DIR.glob("*.pt"))
+    return sorted(p.stem for p in _DIR.glob("*.pt"))
 
 
-def describe(metadata: dict) -> str:
+def _describe(metadata: dict) -> str:
     """The provenance lines :func:`load_pretrained` prints."""
     m = metadata
     return (
@@ -81,7 +81,7 @@ def load_pretrained(name: str, verbose: bool = True):
             f"unknown pretrained model {name!r}; choose one of "
             f"{sorted(PRETRAINED)}"
         )
-    path = PRETRAINED_DIR / f"{name}.pt"
+    path = _DIR / f"{name}.pt"
     if not path.is_file():
         raise FileNotFoundError(
             f"the checkpoint {name!r} is not in this copy of vae_course; "
@@ -90,5 +90,5 @@ def load_pretrained(name: str, verbose: bool = True):
     model, metadata = load_checkpoint(path)
     model.eval()
     if verbose:
-        print(describe(metadata))
+        print(_describe(metadata))
     return model, metadata
