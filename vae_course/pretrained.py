@@ -45,15 +45,15 @@ def _available() -> list[str]:
 
 
 def _describe(metadata: dict) -> str:
-    """The provenance lines :func:`load_pretrained` prints."""
+    """The provenance lines :func:`load_pretrained` prints (<= 79 wide)."""
     m = metadata
+    data = "the offline digits" if "offline" in m["data"] else m["data"]
     return (
-        f"Pretrained {m['name']}: {m['data']}\n"
-        f"  {m['train_images']:,} train images, {m['held_out_images']} held "
-        f"out for early stopping; {m['epochs']} epochs (best "
-        f"{m['best_epoch']}), beta = {m['beta']:g}, seed {m['seed']}, "
-        f"{m['date']} UTC\n"
-        f"  remake it with: {m['command']}"
+        f"Pretrained {m['name']}: trained {m['date']} UTC on {data},\n"
+        f"  {m['train_images']:,} images ({m['held_out_images']} more held "
+        f"out for early stopping), {m['epochs']} epochs\n"
+        f"  (best: {m['best_epoch']}), beta = {m['beta']:g}, seed "
+        f"{m['seed']}; remake it with:\n  {m['command']}"
     )
 
 
