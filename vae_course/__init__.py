@@ -29,6 +29,8 @@ module                       what it holds                                ch.
 ``traversal``                per-unit latent traversals                   4
 ``sample_quality``           share of samples a digit classifier          4-7
                              recognises (>= 90 % sure)
+``pretrained``               models trained for the figures, with their   4, 5
+                             provenance (tools/train_checkpoints.py)
 ``plots``                    image grids, loss curves, latent scatter     4, 5
 ``aggregate_posterior``      q(z) against p(z), ELBO surgery, ex-post     6
                              density estimation
@@ -166,6 +168,7 @@ from .ppca import (
     ppca_log_likelihood,
     subspace_cosines,
 )
+from .pretrained import PRETRAINED, load_pretrained
 from .prior_monte_carlo import PriorEstimate, prior_log_evidence
 from .probes import balanced_subset, probe_accuracy
 from .profiles import Settings, settings
@@ -220,6 +223,7 @@ __all__ = [
     "MLPVAE",
     "MNIST",
     "PPCA",
+    "PRETRAINED",
     "PriorEstimate",
     "ReconstructionObjective",
     "SHAPE_NAMES",
@@ -288,6 +292,7 @@ __all__ = [
     "latent_traversal",
     "load_checkpoint",
     "load_mnist",
+    "load_pretrained",
     "log_aggregate_posterior",
     "log_normal_diag",
     "log_weights",

@@ -47,13 +47,13 @@ from threadpoolctl import threadpool_limits
 
 from ._checks import require_batch, shape_str
 
-CONFIDENCE = 0.9
-COMPONENTS = 50
-HIDDEN_UNITS = 256
-MAX_ITER = 40
+_CONFIDENCE = 0.9
+_COMPONENTS = 50
+_HIDDEN_UNITS = 256
+_MAX_ITER = 40
 # a digit lies within this quantile of the training digits' distances
-DISTANCE_QUANTILE = 0.995
-NOT_A_DIGIT = 10
+_DISTANCE_QUANTILE = 0.995
+_NOT_A_DIGIT = 10
 
 
 @dataclass(frozen=True, repr=False)
@@ -63,13 +63,13 @@ class DigitClassifier:
 
     ``probabilities(images)`` gives P(c | x) for the digits c = 0..9
     ``[n, 10]`` (what is left to 1 is "not a digit"); ``recognised(images)``
-    says which images hold a digit with confidence >= ``CONFIDENCE``.
+    says which images hold a digit with confidence >= 0.9.
     ``test_accuracy`` is its accuracy on the 1,000 real offline test digits
     and ``reference`` the share of them it recognises.
     """
 
     mean: np.ndarray  # [784]
-    components: np.ndarray  # [784, COMPONENTS]
+    components: np.ndarray  # [784, _COMPONENTS]
     scale: float
     max_distance: float
     mlp: object
@@ -97,7 +97,7 @@ class DigitClassifier:
         return torch.from_numpy(p)
 
     def recognised(
-        self, images: torch.Tensor, confidence: float = CONFIDENCE
+        self, images: torch.Tensor, confidence: float = _CONFIDENCE
     ) -> torch.Tensor:
         """Which images hold a recognisable digit: bool ``[n]``.
 
@@ -196,21 +196,21 @@ def _train(seed: int) -> DigitClassifier:
     rng = np.random.RandomState(seed)
     mean = x.mean(axis=0)
     _, _, vt = np.linalg.svd(x - mean, full_matrices=False)
-    components = vt[:COMPONENTS].T.copy()
+    components = vt[:_COMPONENTS].T.copy()
     distance = np.linalg.norm(
         (x - mean) - (x - mean) @ components @ components.T, axis=1
     )
     negatives = _not_digits(x, rng)
     inputs = np.concatenate([x, _shifted(x, rng), _blurred(x), negatives])
     targets = np.concatenate(
-        [np.tile(y, 3), np.full(len(negatives), NOT_A_DIGIT)]
+        [np.tile(y, 3), np.full(len(negatives), _NOT_A_DIGIT)]
     )
     codes = (inputs - mean) @ components
     scale = float(codes.std())
     mlp = MLPClassifier(
-        hidden_layer_sizes=(HIDDEN_UNITS,),
+        hidden_layer_sizes=(_HIDDEN_UNITS,),
         alpha=1e-3,
-        max_iter=MAX_ITER,
+        max_iter=_MAX_ITER,
         random_state=seed,
     )
     with warnings.catch_warnings():
@@ -220,7 +220,7 @@ def _train(seed: int) -> DigitClassifier:
         mean=mean,
         components=components,
         scale=scale,
-        max_distance=float(np.quantile(distance, DISTANCE_QUANTILE)),
+        max_distance=float(np.quantile(distance, _DISTANCE_QUANTILE)),
         mlp=mlp,
     )
     accuracy = float(
@@ -269,7 +269,7 @@ def digit_classifier(seed: int = 0) -> DigitClassifier:
 def sample_quality(
     images: torch.Tensor,
     classifier: DigitClassifier | None = None,
-    confidence: float = CONFIDENCE,
+    confidence: float = _CONFIDENCE,
 ) -> float:
     """Share of ``images`` recognised as a digit with >= 90 % confidence.
 
@@ -309,7 +309,7 @@ def quality_report(
     judge = digit_classifier() if classifier is None else classifier
     share = sample_quality(images, judge)
     return (
-        f"recognised as digits (>= {CONFIDENCE:.0%} sure): {share:.0%} of "
+        f"recognised as digits (>= {_CONFIDENCE:.0%} sure): {share:.0%} of "
         f"{images.shape[0]:,} images (real test digits: "
         f"{judge.reference:.0%})"
     )

@@ -1,0 +1,94 @@
+"""Models trained ahead of time for the book's figures (chapter 5).
+
+The quick profile trains a few epochs on 4,000 digits: enough to teach the
+loop, not enough for figures that show what a VAE can do. The checkpoints
+here were made by ``tools/train_checkpoints.py`` on the same offline digits,
+longer and with early stopping on 400 held-out training digits; each
+carries its provenance (data, epochs, seed, date, seconds, the command that
+remakes it) and its measured test ELBO and sample quality, and
+:func:`load_pretrained` prints them. A checkpoint is an artifact to remake,
+not a result to trust: ``tests/test_pretrained.py`` re-trains a short run
+with the same script and checks it lands where the stored one did.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .checkpoints import load_checkpoint
+
+_DIR = Path(__file__).parent / "pretrained"
+
+# name -> what tools/train_checkpoints.py trains (max_epochs: the cap before
+# early stopping)
+PRETRAINED = {
+    "mlp_k20": {
+        "model_class": "MLPVAE",
+        "config": {"latent_dim": 20},
+        "beta": 1.0,
+        "max_epochs": 60,
+        "used_by": "chapter 5 (generation, embedding, tours)",
+    },
+    "mlp_k2": {
+        "model_class": "MLPVAE",
+        "config": {"latent_dim": 2},
+        "beta": 1.0,
+        "max_epochs": 60,
+        "used_by": "chapter 5 (the 2-D manifold, the grid posterior)",
+    },
+}
+
+
+def _available() -> list[str]:
+    """Names of the checkpoints shipped with this copy of the package."""
+    return sorted(p.stem for p in _DIR.glob("*.pt"))
+
+
+def _describe(metadata: dict) -> str:
+    """The provenance lines :func:`load_pretrained` prints (<= 79 wide)."""
+    m = metadata
+    data = "the offline digits" if "offline" in m["data"] else m["data"]
+    return (
+        f"Pretrained {m['name']}: trained {m['date']} UTC on {data},\n"
+        f"  {m['train_images']:,} images ({m['held_out_images']} more held "
+        f"out for early stopping), {m['epochs']} epochs\n"
+        f"  (best: {m['best_epoch']}), beta = {m['beta']:g}, seed "
+        f"{m['seed']}; remake it with:\n  {m['command']}"
+    )
+
+
+def load_pretrained(name: str, verbose: bool = True):
+    """Load a model trained by ``tools/train_checkpoints.py``.
+
+    Args:
+        name: one of :data:`PRETRAINED` (``"mlp_k20"``, ``"mlp_k2"``).
+        verbose: print the provenance (data, epochs, seed, date, command).
+
+    Returns:
+        ``(model, metadata)``: the model in float32 on the CPU, in eval
+        mode; ``metadata`` holds the provenance and the test ELBO parts in
+        nats per image (``test_elbo``, ``test_reconstruction``,
+        ``test_kl``) and ``prior_sample_quality`` (share of 2,000 prior
+        samples that :func:`~vae_course.sample_quality` recognises).
+
+    Raises:
+        ValueError: an unknown name (the message lists the known ones).
+        FileNotFoundError: a known name whose file is not shipped (run the
+            command in the message to make it).
+    """
+    if name not in PRETRAINED:
+        raise ValueError(
+            f"unknown pretrained model {name!r}; choose one of "
+            f"{sorted(PRETRAINED)}"
+        )
+    path = _DIR / f"{name}.pt"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"the checkpoint {name!r} is not in this copy of vae_course; "
+            f"make it with: python tools/train_checkpoints.py --only {name}"
+        )
+    model, metadata = load_checkpoint(path)
+    model.eval()
+    if verbose:
+        print(_describe(metadata))
+    return model, metadata
