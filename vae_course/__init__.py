@@ -27,7 +27,7 @@ module                       what it holds                                ch.
 ``posterior``                p(z|x) and log p(x) on a grid (k = 2)        5
 ``downstream``               retrieval, clustering, posterior entropy     5
 ``traversal``                per-unit latent traversals                   4
-``sample_quality``           share of samples a digit classifier          4-7
+``quality``                  share of samples a digit classifier          4-7
                              recognises (>= 90 % sure)
 ``pretrained``               models trained for the figures, with their   4, 5
                              provenance (tools/train_checkpoints.py)
@@ -163,6 +163,7 @@ from .plots import (
 from .posterior import GridPosterior, encoder_on_grid, grid_kl, grid_posterior
 from .ppca import (
     PPCA,
+    LinearEncoder,
     LinearVAE,
     ppca_fit,
     ppca_log_likelihood,
@@ -172,13 +173,13 @@ from .pretrained import PRETRAINED, load_pretrained
 from .prior_monte_carlo import PriorEstimate, prior_log_evidence
 from .probes import balanced_subset, probe_accuracy
 from .profiles import Settings, settings
-from .reparam import reparameterize
-from .sample_quality import (
+from .quality import (
     DigitClassifier,
     digit_classifier,
     quality_report,
     sample_quality,
 )
+from .reparam import reparameterize
 from .shapes import (
     FACTOR_NAMES,
     FACTOR_VALUES,
@@ -218,6 +219,7 @@ __all__ = [
     "IWAEObjective",
     "Likelihood",
     "LinearGaussianModel",
+    "LinearEncoder",
     "LinearVAE",
     "M2Objective",
     "MLPVAE",

@@ -17,7 +17,7 @@ from conftest import assert_message, gen
 import vae_course as vc
 
 # the module (vc.sample_quality is its function of the same name)
-sq = importlib.import_module("vae_course.sample_quality")
+sq = importlib.import_module("vae_course.quality")
 
 
 @pytest.fixture(scope="module")
