@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .checkpoints import load_checkpoint
 
-_DIR = Path(__file__).parent / "pretrained"
+_DIR = Path(__file__).parent / "weights"
 
 # name -> what tools/train_checkpoints.py trains (max_epochs: the cap before
 # early stopping)
