@@ -19,8 +19,8 @@ from .checkpoints import load_checkpoint
 
 _DIR = Path(__file__).parent / "weights"
 
-# name -> what tools/train_checkpoints.py trains (max_epochs: the cap before
-# early stopping)
+#: name -> what tools/train_checkpoints.py trains (``max_epochs``: the cap
+#: before early stopping); :func:`load_pretrained` loads them by name.
 PRETRAINED = {
     "mlp_k20": {
         "model_class": "MLPVAE",
@@ -69,7 +69,7 @@ def load_pretrained(name: str, verbose: bool = True):
         mode; ``metadata`` holds the provenance and the test ELBO parts in
         nats per image (``test_elbo``, ``test_reconstruction``,
         ``test_kl``) and ``prior_sample_quality`` (share of 2,000 prior
-        samples that :func:`~vae_course.sample_quality` recognises).
+        samples that :func:`~vae_course.quality.sample_quality` recognises).
 
     Raises:
         ValueError: an unknown name (the message lists the known ones).

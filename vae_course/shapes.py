@@ -30,8 +30,11 @@ import torch
 
 from ._checks import require_positive_int
 
+#: the five factors of variation, in the order of a factor row
 FACTOR_NAMES = ("shape", "scale", "rotation", "x", "y")
+#: the values of the factor ``shape``
 SHAPE_NAMES = ("square", "ellipse", "triangle")
+#: factor name -> its values (radians for rotation; x, y in the [-1, 1] frame)
 FACTOR_VALUES = {
     "shape": torch.arange(3.0),
     "scale": torch.linspace(0.30, 0.50, 4),
@@ -67,7 +70,8 @@ def inside_unit_shape(
 ) -> torch.Tensor:
     """Is the point (u, v), in the shape's own coordinates, inside it?
 
-    ``shape``: 0 square |u|, |v| <= 1; 1 ellipse u^2 + (v / 0.55)^2 <= 1;
+    ``shape``: 0 square ``max(|u|, |v|) <= 1``; 1 ellipse
+    ``u^2 + (v / 0.55)^2 <= 1``;
     2 the equilateral triangle with vertices (0, -1), (+-sqrt(3)/2, 1/2).
     Broadcasting tensors; returns a boolean tensor of their common shape.
     """
