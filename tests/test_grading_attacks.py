@@ -358,7 +358,12 @@ def _probes():
         "TOKEN" in open(p, "rb").read().decode(errors="replace")
         for p in glob.glob("/proc/[0-9]*/cmdline")):
         got.append("the instructor's environment")
-    if os.path.exists(HOST):
+    # the course's files (the solutions among them) are not there; the folder's
+    # name may be, as a parent of the Python environment when that lies inside
+    # it (a fresh clone's .venv): see the instructors' page
+    course = [os.path.join(HOST, name) for name in ("book", "tests", "README.md")]
+    if any(os.path.exists(path) for path in course) or (
+            os.path.isdir(HOST) and set(os.listdir(HOST)) - {".venv", "venv"}):
         got.append("host path")
     try:
         os.kill(1, signal.SIGSTOP)
