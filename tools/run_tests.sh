@@ -78,10 +78,19 @@ if [ "${VAE_COURSE_PERSONALITIES:-1}" != 0 ]; then
   personality one-thread OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 fi
 
+# The main run: every test file and every notebook (strict nbval) on pytest-xdist workers, one file
+# at a time per worker (a notebook's cells stay in order in one kernel; a file's fixtures are made
+# once). Without workers the run is one process, which leaves a core idle once the personalities
+# above are done. Files go out in the order of conftest.py (the slowest first); the slowest tests are
+# listed at the end (--durations). `VAE_COURSE_TEST_WORKERS=0` runs it in one process.
+workers="${VAE_COURSE_TEST_WORKERS:-2}"
+xdist=()
+if [ "$workers" != 0 ]; then xdist=(-n "$workers" --dist loadfile --no-loadscope-reorder); fi
 start=$SECONDS
 status=0
-python -m pytest tests "${notebooks[@]}" --nbval --nbval-current-env \
-  --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider "$@" || status=$?
+python -m pytest "${xdist[@]}" --durations=25 tests "${notebooks[@]}" \
+  --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+  -p no:cacheprovider "$@" || status=$?
 echo "the main run took $((SECONDS - start)) s"
 for i in "${!pids[@]}"; do
   rc=0
