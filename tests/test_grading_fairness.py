@@ -31,7 +31,7 @@ from grading.sandbox import Limits
 CASES = ROOT / "tests" / "fairness"
 CHAPTERS = chapter_notebooks()
 EXPECT = re.compile(
-    r"^#\s*expect:\s*([0-9.]+)\s*points?"
+    r"^#\s*expect:\s*([0-9.]+)(?:\s*(?:-|to)\s*([0-9.]+))?\s*points?"
     r"(?:\s*(?:\+-|\+/-|±)\s*([0-9.]+))?",
     re.IGNORECASE,
 )
@@ -61,19 +61,21 @@ ALL_CASES = cases()
 
 
 def expected_points(case: Path, full: float) -> tuple[float, float]:
-    """The points a case expects, and the tolerance (``# expect: 2.4 points``
-    on its second line, optionally ``+- 0.2``; TOLERANCE by default)."""
+    """The points a case expects and the tolerance: ``# expect: 2.4 points``
+    on its second line (TOLERANCE), ``# expect: 2.4 points +- 0.2``, or a
+    range ``# expect: 0.5-2.5 points`` (its middle, +- half its width)."""
     lines = case.read_text().splitlines()
     assert lines and lines[0].startswith("#"), (
         f"{case}: the first line must be a comment saying what the answer does"
     )
     match = EXPECT.match(lines[1]) if len(lines) > 1 else None
-    tolerance = (
-        float(match.group(2)) if match and match.group(2) else TOLERANCE
-    )
-    if case.name.startswith("correct_"):
-        return full, TOLERANCE
-    return (float(match.group(1)) if match else 0.0), tolerance
+    if case.name.startswith("correct_") or match is None:
+        return (full if case.name.startswith("correct_") else 0.0), TOLERANCE
+    low, high, tolerance = match.groups()
+    if high is not None:
+        low, high = sorted((float(low), float(high)))
+        return (low + high) / 2, (high - low) / 2
+    return float(low), float(tolerance) if tolerance else TOLERANCE
 
 
 def case_cells(text: str) -> str | list[str]:
