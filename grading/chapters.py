@@ -19,6 +19,7 @@ import nbformat
 from nbformat.warnings import MissingIDFieldWarning
 
 from grading.assignments import assignment_id, grade_cells, solution_cells
+from grading.judge import earlier_parts
 
 
 class GradingError(Exception):
@@ -97,6 +98,19 @@ def read_chapter(path: Path) -> Chapter:
     texts = frozenset(_normalized(c.source) for c in cells) - {""}
     before = frozenset(_normalized(c.source) for c in cells[:first]) - {""}
     return Chapter(Path(path), prefix, exercises, texts, before)
+
+
+def part_references(chapter: Chapter) -> dict[str, str]:
+    """The reference solutions of the parts that a later part follows, by
+    grade_id (``ch4-ex5a`` when there is a ``ch4-ex5b``): the judge grades
+    the later part with them (grading/judge.py ``_bind_references``)."""
+    ids = [e.grade_id for e in chapter.exercises]
+    needed = {p for parts in earlier_parts(ids).values() for p in parts}
+    return {
+        e.grade_id: e.reference
+        for e in chapter.exercises
+        if e.grade_id in needed
+    }
 
 
 def _grade_ids(nb: nbformat.NotebookNode) -> set[str]:

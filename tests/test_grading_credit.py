@@ -80,7 +80,7 @@ EXERCISES = [
         """
         def double(x):
             ### BEGIN SOLUTION
-            return 2 * x
+            return 2 * x  # the reference of ch9-ex2a
             ### END SOLUTION
         """,
         """
@@ -207,6 +207,35 @@ def by_exercise(scores) -> dict[str, tuple[float, str]]:
 
 
 HELPER = "def helper():\n    return 0.5875"
+WRONG_DOUBLE = "def double(x):\n    return 3 * x"
+# part (b)'s answer that looks for part (a)'s reference source in its
+# process's objects, and answers wrong if it finds it
+SEARCH_REFERENCE = """
+import gc
+
+
+def _found():
+    needle = "".join(["reference of ch9", "-ex2a"])
+    seen, stack = set(), gc.get_objects()
+    while stack:
+        o = stack.pop()
+        if id(o) in seen:
+            continue
+        seen.add(id(o))
+        if isinstance(o, str):
+            if needle in o:
+                return True
+        elif not isinstance(o, (int, float, bytes)):
+            stack.extend(gc.get_referents(o))
+    return False
+
+
+FOUND = _found()
+
+
+def quadruple(x):
+    return 4 * x + FOUND
+"""
 CASES: dict[str, tuple[dict, list | None]] = {
     "reference": ({}, None),
     # partial credit: the number the checks cell ends in
@@ -253,6 +282,33 @@ CASES: dict[str, tuple[dict, list | None]] = {
         },
         ["ch9-ex1"],
     ),
+    # parts: (b) graded with (a)'s reference, so a wrong (a) costs (a) only
+    "parts_wrong_a": ({"ch9-ex2a": WRONG_DOUBLE}, None),
+    "parts_stub_a": (
+        {"ch9-ex2a": "def double(x):\n    raise NotImplementedError()"},
+        None,
+    ),
+    "parts_no_a": ({"ch9-ex2a": "pass"}, None),
+    "parts_helper_of_a": (
+        {
+            "ch9-ex2a": "def twice(x):\n    return x + x\n\n\n" + WRONG_DOUBLE,
+            "ch9-ex2b": "def quadruple(x):\n    return twice(twice(x))",
+        },
+        None,
+    ),
+    "parts_wrong_b": (
+        {"ch9-ex2b": "def quadruple(x):\n    return 3 * double(x)"},
+        None,
+    ),
+    "parts_a_again_in_b": (
+        {
+            "ch9-ex2a": WRONG_DOUBLE,
+            "ch9-ex2b": WRONG_DOUBLE
+            + "\n\n\ndef quadruple(x):\n    return double(double(x))",
+        },
+        None,
+    ),
+    "parts_value": ({"ch9-ex3a": "scale = 2.0"}, None),
 }
 
 
@@ -418,3 +474,46 @@ def test_helper_cells_are_the_students_code_cells_above_an_answer(chapter):
     # a try-out cell below an answer runs with the next answer
     assert answers["ch9-ex2b"][0] == "print(double(3))  # a try-out"
     assert isinstance(answers["ch9-ex1"], str)
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["parts_wrong_a", "parts_stub_a", "parts_no_a", "parts_a_again_in_b"],
+)
+def test_a_wrong_part_a_costs_part_b_nothing(graded, case):
+    got, tampering, _ = graded[case]
+    assert not tampering
+    assert got["ch9-ex2a"][0] == 0
+    # (b)'s checks call (a)'s name too, and differentiate through (b)
+    assert got["ch9-ex2b"] == (2, ""), got
+
+
+def test_part_a_helpers_stay_the_students(graded):
+    got, _, _ = graded["parts_helper_of_a"]
+    assert got["ch9-ex2a"][0] == 0 and got["ch9-ex2b"] == (2, ""), got
+
+
+def test_a_wrong_part_b_still_loses(graded):
+    score, why = graded["parts_wrong_b"][0]["ch9-ex2b"]
+    assert score == 0 and "expected tensor([ 4., -8., 14.]" in why, why
+
+
+def test_a_value_of_part_a_is_the_references(graded):
+    got, _, _ = graded["parts_value"]
+    assert got["ch9-ex3a"][0] == 0 and got["ch9-ex3b"] == (1, ""), got
+
+
+def test_the_reference_source_never_reaches_the_student(
+    chapter, reference, env
+):
+    """A run of its own: the answers of one run's submissions are in its
+    job (the reference case's would be found)."""
+    answers = {"ch9-ex2a": WRONG_DOUBLE, "ch9-ex2b": SEARCH_REFERENCE}
+    other = {k: v for k, v in reference.items() if k not in answers}
+    grader = Grader(Limits(total=120, exercise=60), quiet=True)
+    results, failure = grader.grade_many(
+        chapter, [({**other, **answers}, ["ch9-ex2b"])]
+    )
+    assert not failure
+    ((scores, tampering),) = results
+    assert not tampering and by_exercise(scores) == {"ch9-ex2b": (2, "")}
