@@ -134,7 +134,10 @@ EXERCISES = [
         """,
         """
         t = torch.arange(3.0)
-        assert torch.equal(scaled(t), 3 * t), f"expected {3 * t}"
+        # (no msg=: the grader says which line failed)
+        torch.testing.assert_close(
+            torch.as_tensor(scaled(t)), 3 * t
+        )
         """,
         1,
     ),
@@ -162,7 +165,22 @@ EXERCISES = [
         """,
         1,
     ),
+    (
+        # its own time limit (the solution cell's metadata): TIME_LIMIT s
+        "ch9-ex5",
+        """
+        def wait():
+            ### BEGIN SOLUTION
+            return 0
+            ### END SOLUTION
+        """,
+        """
+        assert wait() == 0, "expected 0"
+        """,
+        1,
+    ),
 ]
+TIME_LIMIT = 8
 
 
 @pytest.fixture(scope="module")
@@ -174,6 +192,7 @@ def chapter(tmp_path_factory) -> Path:
     ]
     for grade_id, solution, checks, points in EXERCISES:
         nb.cells += _exercise(grade_id, solution, checks, points)
+    nb.cells[-2].metadata["vae_course"] = {"time_limit": TIME_LIMIT}
     path = tmp_path_factory.mktemp("chapter") / "99_synthetic.ipynb"
     nbformat.write(nb, path)
     return path
@@ -207,6 +226,15 @@ def by_exercise(scores) -> dict[str, tuple[float, str]]:
 
 
 HELPER = "def helper():\n    return 0.5875"
+FIT = """
+def fit(net, x, y):
+    FIRST
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+    for _ in range(50):
+        optimizer.zero_grad()
+        ((net(x) - y) ** 2).mean().backward()
+        optimizer.step()
+"""
 WRONG_DOUBLE = "def double(x):\n    return 3 * x"
 # part (b)'s answer that looks for part (a)'s reference source in its
 # process's objects, and answers wrong if it finds it
@@ -309,6 +337,37 @@ CASES: dict[str, tuple[dict, list | None]] = {
         None,
     ),
     "parts_value": ({"ch9-ex3a": "scale = 2.0"}, None),
+    # clear messages
+    "not_data": (
+        {"ch9-ex1": "def quality():\n    return {'model': torch.nn.Linear}"},
+        ["ch9-ex1"],
+    ),
+    "detached": (
+        {"ch9-ex2b": "def quadruple(x):\n    return 4 * x.detach()"},
+        ["ch9-ex2b"],
+    ),
+    "not_close": (
+        {"ch9-ex3b": "def scaled(x):\n    return 2 * x"},
+        ["ch9-ex3b"],
+    ),
+    # a model trained in place in float64, or changed
+    "float64_in_place": (
+        {
+            "ch9-ex4": FIT.replace(
+                "FIRST", "net.double()\n    x, y = x.double(), y.double()"
+            )
+        },
+        ["ch9-ex4"],
+    ),
+    "new_layer": (
+        {"ch9-ex4": FIT.replace("FIRST", "net.extra = torch.nn.Linear(1, 1)")},
+        ["ch9-ex4"],
+    ),
+    # an exercise's own time limit
+    "slow": (
+        {"ch9-ex5": "import time\n\n\ndef wait():\n    time.sleep(60)"},
+        ["ch9-ex5"],
+    ),
 }
 
 
@@ -326,7 +385,7 @@ def test_the_reference_gets_full_marks(graded):
     _, tampering, scores = graded["reference"]
     assert not tampering
     assert [(s.exercise, s.score) for s in scores if s.error] == []
-    assert sum(s.score for s in scores) == 10
+    assert sum(s.score for s in scores) == 11
 
 
 def test_partial_credit_is_the_number_the_checks_end_in(graded):
@@ -517,3 +576,54 @@ def test_the_reference_source_never_reaches_the_student(
     assert not failure
     ((scores, tampering),) = results
     assert not tampering and by_exercise(scores) == {"ch9-ex2b": (2, "")}
+
+
+def test_a_value_that_is_not_data_says_what_it_is(graded):
+    score, why = graded["not_data"][0]["ch9-ex1"]
+    assert score == 0
+    assert "a number, got <a dict whose item ['model'] is a class " in why
+    assert "(Linear), not an object or a name, which is not data>" in why
+
+
+def test_a_torch_error_in_a_check_is_explained(graded):
+    score, why = graded["detached"][0]["ch9-ex2b"]
+    assert score == 0
+    assert why.startswith(
+        "the check differentiates through what your function returned, and "
+        "it is not connected to the inputs"
+    ), why
+    # the check, then torch's own words
+    assert (
+        "(in the check quadruple(leaf).sum().backward(): RuntimeError: "
+        "element 0 of tensors does not require grad"
+    ) in why, why
+
+
+def test_a_torch_testing_failure_names_the_check(graded):
+    score, why = graded["not_close"][0]["ch9-ex3b"]
+    assert score == 0
+    assert why.startswith(
+        "this check failed: torch.testing.assert_close( "
+        "torch.as_tensor(scaled(t)), 3 * t ): Tensor-likes are not close!"
+    ), why
+
+
+def test_a_model_trained_in_place_in_float64_is_graded(graded):
+    got, tampering, _ = graded["float64_in_place"]
+    assert not tampering and got == {"ch9-ex4": (1, "")}, got
+
+
+def test_a_model_with_other_layers_is_a_wrong_answer_not_tampering(graded):
+    got, tampering, _ = graded["new_layer"]
+    assert not tampering
+    score, why = got["ch9-ex4"]
+    assert score == 0 and "your function changed the model" in why, why
+
+
+def test_an_exercise_has_its_own_time_limit(graded):
+    """Limits.exercise is 60 s here; the exercise's metadata says 8 s."""
+    got, tampering, _ = graded["slow"]
+    assert not tampering
+    assert got == {
+        "ch9-ex5": (0, "timed out in exercise 5: does it finish?")
+    }, got
