@@ -627,3 +627,52 @@ def test_graded_by_an_ordinary_user(student, tmp_path):
         assert got == {"ch1-ex1": 2, "ch1-ex2": 0, "ch1-ex3": 2}, run.stdout
     finally:
         shutil.rmtree(shared, ignore_errors=True)
+
+
+# three processes of 1.5 GiB each, started afresh (a fork would inherit the
+# student process's address space, which the per-process cap already counts);
+# the answer is right only if all three held their memory at once
+GREEDY = r"""
+import subprocess, sys
+_HOG = "b = bytearray(1536 << 20); b[::4096] = b'x' * len(b[::4096]); "
+_HOG += "import time; time.sleep(4)"
+_CHILDREN = [subprocess.Popen([sys.executable, "-c", _HOG]) for _ in range(3)]
+_CODES = [child.wait() for child in _CHILDREN]
+""" + KL.replace(
+    "return -0.5", "assert _CODES == [0] * 3, _CODES\n    return -0.5"
+)
+
+
+@needs_bwrap
+def test_one_memory_budget_for_the_whole_submission(student, tmp_path):
+    """Issue 19, 5: three processes of 1.5 GiB each under a 4 GiB budget: where
+    a cgroup can be made, the kernel ends one, the exercise says "out of
+    memory", the others are graded, and the cgroup is gone afterwards."""
+    from grading import limits
+
+    used = limits.mechanism()
+    if used == limits.PER_PROCESS:
+        pytest.skip(
+            "no cgroup can be made here (not root, or no writable memory "
+            "controller): each process has its own cap, and three processes "
+            "under it each get their memory"
+        )
+    path = submit(
+        student,
+        tmp_path,
+        "greedy",
+        {"ch1-ex1": GREEDY, "ch1-ex2": LL, "ch1-ex3": GAP},
+    )
+    budget = Limits(total=150, exercise=60, memory=4 << 30)
+    result = Grader(budget, quiet=True).grade_notebook(path, CH1)
+    report = result.report()
+    assert scores(result) == {"ch1-ex1": 0, "ch1-ex2": 2, "ch1-ex3": 2}, report
+    error = result.scores[0].error
+    assert "out of memory" in error and f"4 GiB ({used})" in error, report
+    assert not result.tampering, report
+    left = [
+        folder
+        for folder in Path("/sys/fs/cgroup").glob("**/vae-course-*")
+        if f"-{os.getpid()}-" in folder.name
+    ]
+    assert not left, f"cgroups left behind: {left}"
