@@ -97,8 +97,8 @@ class Budget:
     def describe(self) -> str:
         if self.mechanism == PER_PROCESS:
             return (
-                "memory budget: per-process caps (no cgroup could be made "
-                "here): each process may use the memory limit"
+                f"memory budget: per-process caps ({_size(self.memory)} of "
+                "address space for each process; no cgroup can be made here)"
             )
         return (
             f"memory budget: {self.mechanism} {_size(self.memory)} for the "
@@ -245,6 +245,11 @@ def mechanism() -> str:
     budget = make_budget("probe", 1 << 30, 1)
     budget.close()
     return budget.mechanism
+
+
+def memory_note(memory: int) -> str:
+    """The line the grader prints: which memory budget its runs get here."""
+    return Budget(mechanism(), memory).describe()
 
 
 def prefer_oom_kill() -> None:
