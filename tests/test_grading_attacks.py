@@ -676,3 +676,50 @@ def test_one_memory_budget_for_the_whole_submission(student, tmp_path):
         if f"-{os.getpid()}-" in folder.name
     ]
     assert not left, f"cgroups left behind: {left}"
+
+
+# a worker that floods the result channel: 65,536 lines that are not
+# events, then 64 MiB without a newline, then it ends
+FLOOD = r"""
+import os, sys
+sys.stdin.readline()
+out = sys.stdout.buffer
+out.write(b'{"event": "submission", "index": 0}\n')
+out.write(b"x\n" * (1 << 16))
+for _ in range(64):
+    out.write(b"y" * (1 << 20))
+out.flush()
+"""
+
+
+def test_a_flooded_result_channel_is_tampering_in_bounded_memory():
+    """Issue 19, 5: more than 16 MiB on the result channel is tampering, and
+    what the grader holds meanwhile stays bounded (no line kept whole, one
+    tampering event however many bad lines)."""
+    import tracemalloc
+
+    from grading import sandbox
+    from grading.limits import Budget
+
+    flood = subprocess.Popen(
+        [sys.executable, "-c", FLOOD],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    tracemalloc.start()
+    try:
+        events, failure = sandbox._read_worker(
+            flood, {}, b"key", Limits(), 1, Budget()
+        )
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+        flood.kill()
+        flood.wait()
+    messages = [e["message"] for e in events[0] if e["event"] == "tampering"]
+    assert messages == [
+        "a line on the result channel that is not an event",
+        f"more than {sandbox.OUTPUT_LIMIT} bytes on the result channel",
+    ], (failure, events[0][:5])
+    assert peak < 3 * sandbox.OUTPUT_LIMIT, f"the grader held {peak} bytes"
