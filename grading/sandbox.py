@@ -256,6 +256,25 @@ def unsandboxed_command(scratch: Path) -> tuple[list[str], dict[str, str]]:
     return [sys.executable, "-m", "grading.worker"], env
 
 
+def remove_tree(folder: Path) -> None:
+    """Remove what a submission left in ``folder``, however deep or locked.
+
+    (``shutil.rmtree`` recurses once per level: a tree 3,000 folders deep
+    stops it with a RecursionError and stays on disk.)
+    """
+    if not folder.exists():
+        return
+    for command in (["chmod", "-R", "u+rwx"], ["rm", "-rf"]):
+        with contextlib.suppress(OSError):
+            subprocess.run(
+                [*command, "--", str(folder)],
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                check=False,
+            )
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def _processes_of(uid: int) -> int:
     count = 0
     for status in Path("/proc").glob("[0-9]*"):
@@ -354,11 +373,8 @@ def run_worker(
                     "grading as root without bubblewrap would run student "
                     "code as root: install bubblewrap"
                 )
-            scratch = Path(
-                stack.enter_context(
-                    tempfile.TemporaryDirectory(prefix="vae-course-grade-")
-                )
-            )
+            scratch = Path(tempfile.mkdtemp(prefix="vae-course-grade-"))
+            stack.callback(remove_tree, scratch)
             argv, env = unsandboxed_command(scratch)
             cwd = str(scratch)
             _undumpable()  # our pipes cannot be reopened through /proc

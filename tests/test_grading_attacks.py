@@ -24,6 +24,7 @@ import nbformat
 import pytest
 
 import grading.grader
+import grading.sandbox
 from grading import assignments as ma
 from grading.course import CI_PROFILE, ROOT
 from grading.grader import EnvironmentProblem, Grader
@@ -723,3 +724,82 @@ def test_a_flooded_result_channel_is_tampering_in_bounded_memory():
         f"more than {sandbox.OUTPUT_LIMIT} bytes on the result channel",
     ], (failure, events[0][:5])
     assert peak < 3 * sandbox.OUTPUT_LIMIT, f"the grader held {peak} bytes"
+
+
+# right on the visible check (3 rows); on the hidden one, 2**28 zeros that
+# take 4 bytes on the wire (stride 0) and 2 GiB once the check makes them
+# float64 in the judge
+EXPANDED = KL.replace(
+    "    return -0.5",
+    "    if mu.shape[0] != 3:\n"
+    "        return torch.zeros(()).expand(1 << 28)\n"
+    "    return -0.5",
+)
+
+
+@needs_bwrap
+def test_a_huge_expanded_tensor_does_not_cost_the_judge_gigabytes(
+    student, tmp_path
+):
+    """Issue 19, 5: the judge has the memory cap too: the check that would
+    make a returned stride-0 tensor 2 GiB fails in that exercise, and the
+    judge goes on to grade the others."""
+    path = submit(
+        student,
+        tmp_path,
+        "expanded",
+        {"ch1-ex1": EXPANDED, "ch1-ex2": LL, "ch1-ex3": GAP},
+    )
+    limits = Limits(total=150, exercise=60, memory=4 << 30)
+    result = Grader(limits, quiet=True).grade_notebook(path, CH1)
+    report = result.report()
+    assert scores(result) == {"ch1-ex1": 0, "ch1-ex2": 2, "ch1-ex3": 2}, report
+    assert "can't allocate memory" in result.scores[0].error, report
+    assert not result.tampering, report
+
+
+DEEP = (
+    r"""
+import os, tempfile
+def _deep(folder):
+    os.chdir(folder)
+    for _ in range(3000):
+        os.makedirs("d", exist_ok=True)  # (answer cells may run twice)
+        os.chdir("d")
+    open("leaf", "w").close()
+_home = os.getcwd()
+_deep(_home)
+_deep(tempfile.gettempdir())
+os.chdir(_home)
+"""
+    + KL
+)
+
+
+def test_a_deep_folder_tree_is_graded_and_removed(
+    student, tmp_path, monkeypatch
+):
+    """Issue 19, 7: a tree 3,000 folders deep in the working folder and in
+    TMPDIR: the submission is graded, and the tree is gone afterwards. Run
+    without bubblewrap (as an ordinary user without it would), where the
+    scratch folder is on the host's disk; in the sandbox it is an in-memory
+    folder that ends with the sandbox."""
+    monkeypatch.setattr(grading.grader, "bwrap_path", lambda: None)
+    monkeypatch.setattr(grading.grader, "as_root", lambda: False)
+    monkeypatch.setattr(grading.sandbox, "as_root", lambda: False)
+    temp = Path(tempfile.gettempdir())
+    before = set(temp.glob("vae-course-grade-*"))
+    path = submit(
+        student,
+        tmp_path,
+        "deep",
+        {"ch1-ex1": DEEP, "ch1-ex2": LL, "ch1-ex3": GAP},
+    )
+    result = Grader(Limits(total=150, exercise=60), quiet=True).grade_notebook(
+        path, CH1
+    )
+    assert scores(result) == {"ch1-ex1": 2, "ch1-ex2": 2, "ch1-ex3": 2}, (
+        result.report()
+    )
+    left = set(temp.glob("vae-course-grade-*")) - before
+    assert not left, f"scratch folders left on disk: {left}"
