@@ -201,6 +201,10 @@ def sandbox_command(
                 made.add(str(folder))
                 argv += ["--perms", "0755", "--dir", str(folder)]
         argv += ["--ro-bind", source, target]
+    # bwrap's own root (a tmpfs) is the sandbox user's when a plain user runs
+    # bwrap: without this, /, /course and /etc would be writable, and what one
+    # submission of a batch put there (a module on sys.path) the next would see
+    argv += ["--remount-ro", "/"]
     argv += ["--chdir", "/scratch"]
     env = sandbox_env(data)
     for key, value in env.items():
@@ -308,6 +312,7 @@ def run_worker(
     submissions: list[dict],
     limits: Limits,
     bwrap: str | None,
+    on_done=None,
 ) -> tuple[list[dict], str]:
     """Run the worker on ``submissions`` (answers by exercise); return its events per submission.
 
@@ -321,6 +326,10 @@ def run_worker(
     on that channel (a line that is not a signed event, more than ``OUTPUT_LIMIT``
     bytes) is tampering. The clock runs here, outside: a stopped or stuck worker is
     killed at its deadline.
+
+    ``on_done(index, events)``, when given, is called as each submission is done
+    (its ``submission_done`` event), so that a batch's results can be written as
+    they come.
     """
     job = job_for(chapter, submissions, limits)
     key = secrets.token_bytes(32)
@@ -365,14 +374,16 @@ def run_worker(
         with _RUNNING_LOCK:
             _RUNNING.add(process)
         try:
-            return _read_worker(process, job, key, limits, len(submissions))
+            return _read_worker(
+                process, job, key, limits, len(submissions), on_done
+            )
         finally:
             _kill_group(process)
             with _RUNNING_LOCK:
                 _RUNNING.discard(process)
 
 
-def _read_worker(process, job, key, limits, count):
+def _read_worker(process, job, key, limits, count, on_done=None):
     events: list[list[dict]] = [[] for _ in range(count)]
     failure = ""
     with contextlib.suppress(BrokenPipeError):
@@ -449,6 +460,8 @@ def _read_worker(process, job, key, limits, count):
                     events[current].append(event)
                     if kind == "submission_done":
                         deadline = time.monotonic() + SLACK
+                        if on_done is not None:
+                            on_done(current, events[current])
     process.kill()
     process.wait()
     if not failure and current is None and process.returncode not in (0, -9):
