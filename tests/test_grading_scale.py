@@ -16,8 +16,10 @@ from __future__ import annotations
 import copy
 import csv
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 import uuid
 from pathlib import Path
@@ -258,13 +260,12 @@ def test_nothing_of_a_submission_reaches_the_next_in_a_batch(
 
 @needs_bwrap
 @pytest.mark.slow
-def test_batches_as_a_plain_user(student, tmp_path):
+def test_batches_as_a_plain_user(student, request):
     """The same batch graded by ``python -m grading`` run by nobody, whose bubblewrap
     makes a user namespace (the sandbox's / is that user's: made read-only)."""
-    shared = tmp_path / "shared"
-    shared.mkdir()
+    shared = Path(tempfile.mkdtemp(prefix="vae-course-as-user-"))
+    request.addfinalizer(lambda: shutil.rmtree(shared, ignore_errors=True))
     shared.chmod(0o777)
-    tmp_path.chmod(0o755)
     paths = [
         submit(student, shared, "1-first", CORRECT),
         submit(student, shared, "2-attacker", ATTACKER),
@@ -296,7 +297,7 @@ def test_batches_as_a_plain_user(student, tmp_path):
         timeout=600,
         check=False,
     )
-    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.returncode == 0, run.stdout + run.stderr[-3000:]
     got: dict[str, dict[str, float]] = {}
     for row in csv.DictReader(sheet.open()):
         got.setdefault(row["submission"], {})[row["exercise"]] = float(
