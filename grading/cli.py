@@ -42,6 +42,7 @@ from grading.course import (
     use_ci_profile,
 )
 from grading.grader import EnvironmentProblem, Grader
+from grading.limits import memory_note
 from grading.report import ScoreSheet, digest, feedback, rows, shown
 from grading.sandbox import (
     DEFAULT_EXERCISE_TIME,
@@ -267,6 +268,7 @@ def main(argv: list[str]) -> int:
     except EnvironmentProblem as error:
         print(f"refusing to grade: {error}", file=sys.stderr)
         return 2
+    print(memory_note(limits.memory), file=sys.stderr, flush=True)
     chapter = args.chapter.resolve() if args.chapter else None
     loaded, failed, skipped = {}, 0, 0
     for path in paths:

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 import selectors
 import shutil
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grading.chapters import Chapter
+from grading.limits import Budget, memory_budget
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = Path(__file__).resolve().parent  # grading/
@@ -258,6 +260,25 @@ def unsandboxed_command(scratch: Path) -> tuple[list[str], dict[str, str]]:
     return [sys.executable, "-m", "grading.worker"], env
 
 
+def remove_tree(folder: Path) -> None:
+    """Remove what a submission left in ``folder``, however deep or locked.
+
+    (``shutil.rmtree`` recurses once per level: a tree 3,000 folders deep
+    stops it with a RecursionError and stays on disk.)
+    """
+    if not folder.exists():
+        return
+    for command in (["chmod", "-R", "u+rwx"], ["rm", "-rf"]):
+        with contextlib.suppress(OSError):
+            subprocess.run(
+                [*command, "--", str(folder)],
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                check=False,
+            )
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def _processes_of(uid: int) -> int:
     count = 0
     for status in Path("/proc").glob("[0-9]*"):
@@ -327,6 +348,10 @@ def run_worker(
     bytes) is tampering. The clock runs here, outside: a stopped or stuck worker is
     killed at its deadline.
 
+    Memory: every process of the run is in one cgroup limited to ``limits.memory``
+    where one can be made (grading/limits.py), else each has that cap on its own.
+    An exercise during which the kernel ended a process for memory says so.
+
     ``on_done(index, events)``, when given, is called as each submission is done
     (its ``submission_done`` event), so that a batch's results can be written as
     they come.
@@ -341,6 +366,13 @@ def run_worker(
     else:
         job["nproc"] = limits.processes if bwrap else 0
     with contextlib.ExitStack() as stack:
+        budget = stack.enter_context(
+            memory_budget(
+                re.sub(r"[^A-Za-z0-9_-]", "", chapter.name)[:40],
+                limits.memory,
+                limits.processes,
+            )
+        )
         if bwrap:
             argv, env = sandbox_command(bwrap, limits)
             cwd = "/"
@@ -350,17 +382,14 @@ def run_worker(
                     "grading as root without bubblewrap would run student "
                     "code as root: install bubblewrap"
                 )
-            scratch = Path(
-                stack.enter_context(
-                    tempfile.TemporaryDirectory(prefix="vae-course-grade-")
-                )
-            )
+            scratch = Path(tempfile.mkdtemp(prefix="vae-course-grade-"))
+            stack.callback(remove_tree, scratch)
             argv, env = unsandboxed_command(scratch)
             cwd = str(scratch)
             _undumpable()  # our pipes cannot be reopened through /proc
         try:
             process = subprocess.Popen(
-                argv,
+                budget.wrap(argv),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
@@ -375,7 +404,7 @@ def run_worker(
             _RUNNING.add(process)
         try:
             return _read_worker(
-                process, job, key, limits, len(submissions), on_done
+                process, job, key, limits, len(submissions), budget, on_done
             )
         finally:
             _kill_group(process)
@@ -383,7 +412,9 @@ def run_worker(
                 _RUNNING.discard(process)
 
 
-def _read_worker(process, job, key, limits, count, on_done=None):
+def _read_worker(
+    process, job, key, limits, count, budget: Budget, on_done=None
+):
     events: list[list[dict]] = [[] for _ in range(count)]
     failure = ""
     with contextlib.suppress(BrokenPipeError):
@@ -393,13 +424,17 @@ def _read_worker(process, job, key, limits, count, on_done=None):
     for stream in (process.stdout, process.stderr):
         os.set_blocking(stream.fileno(), False)
         selector.register(stream, selectors.EVENT_READ)
-    buffer, log = b"", b""
+    pending, log = [], b""  # the line so far; the log's last bytes
     current, used = None, 0
+    kills, exercise = budget.oom_kills(), None  # at the exercise's start
     deadline = time.monotonic() + PREFIX_TIME + SLACK
     open_streams = 2
 
+    told = set()  # (submission, message): a flood of bad lines is one
+
     def tamper(message):
-        if current is not None:
+        if current is not None and (current, message) not in told:
+            told.add((current, message))
             events[current].append({"event": "tampering", "message": message})
 
     while open_streams:
@@ -430,9 +465,13 @@ def _read_worker(process, job, key, limits, count, on_done=None):
                 tamper(f"more than {OUTPUT_LIMIT} bytes on the result channel")
                 open_streams = 0
                 break
-            buffer += chunk
-            while b"\n" in buffer:
-                line, buffer = buffer.split(b"\n", 1)
+            # each byte looked at once, however the lines come
+            *lines, rest = chunk.split(b"\n")
+            if lines:
+                lines[0] = b"".join(pending) + lines[0]
+                pending = []
+            pending.append(rest)
+            for line in lines:
                 try:
                     event = json.loads(line)
                     kind = event["event"]
@@ -446,6 +485,7 @@ def _read_worker(process, job, key, limits, count, on_done=None):
                     )
                 elif kind == "submission":
                     current, used = int(event["index"]), 0
+                    kills, exercise = budget.oom_kills(), None
                     deadline = time.monotonic() + limits.total + SLACK
                 elif current is None:
                     failure = failure or "an event before any submission"
@@ -457,17 +497,61 @@ def _read_worker(process, job, key, limits, count, on_done=None):
                 ):
                     tamper(f"a {kind!r} event without the judge's signature")
                 else:
-                    events[current].append(event)
+                    arrived = [event]
+                    if kind == "start":
+                        kills = budget.oom_kills()
+                        exercise = event.get("grade_id")
+                    elif _lost(event) and budget.oom_kills() > kills:
+                        kills = budget.oom_kills()
+                        arrived = _out_of_memory(event, budget, exercise)
+                    events[current] += arrived
                     if kind == "submission_done":
                         deadline = time.monotonic() + SLACK
                         if on_done is not None:
                             on_done(current, events[current])
     process.kill()
     process.wait()
+    done = current is not None and any(
+        e["event"] == "submission_done" for e in events[current]
+    )
+    if current is not None and not done and budget.oom_kills() > kills:
+        # the kernel ended the worker itself: the run ended with it
+        events[current] += _out_of_memory(
+            {"event": "abort", "reason": "killed", "grade_id": exercise},
+            budget,
+            exercise,
+        ) + [{"event": "submission_done", "index": current}]
+    elif current is None and budget.oom_kills() > kills:
+        failure = f"the chapter's own cells ran {budget.out_of_memory()}"
     if not failure and current is None and process.returncode not in (0, -9):
         text = log.decode(errors="replace").strip()[-500:]
         failure = f"the grading worker ended with status {process.returncode}: {text}"
     return events, failure
+
+
+def _lost(event: dict) -> bool:
+    """An event that may say the submission lost something (to memory, here)."""
+    kind = event["event"]
+    return kind in ("student_gone", "abort") or (
+        kind == "result" and not event.get("passed")
+    )
+
+
+def _out_of_memory(event: dict, budget: Budget, exercise) -> list[dict]:
+    """``event`` as the events that say the kernel ended a process for memory."""
+    why = budget.out_of_memory()
+    if event["event"] == "result":
+        message = str(event.get("message") or "the checks failed")
+        return [{**event, "message": f"{why}; then {message}"}]
+    if event["event"] == "student_gone":
+        return [{**event, "message": why}]
+    if event.get("reason") == "crashed":
+        return [event]  # its student_gone event says why
+    # the judge or the worker ended: the student's doing, not tampering
+    return [
+        {"event": "student_gone", "grade_id": exercise, "message": why},
+        {**event, "reason": "crashed", "grade_id": exercise},
+    ]
 
 
 # events that only the judge process writes, each signed with the run's key

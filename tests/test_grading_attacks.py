@@ -24,6 +24,7 @@ import nbformat
 import pytest
 
 import grading.grader
+import grading.sandbox
 from grading import assignments as ma
 from grading.course import CI_PROFILE, ROOT
 from grading.grader import EnvironmentProblem, Grader
@@ -627,3 +628,178 @@ def test_graded_by_an_ordinary_user(student, tmp_path):
         assert got == {"ch1-ex1": 2, "ch1-ex2": 0, "ch1-ex3": 2}, run.stdout
     finally:
         shutil.rmtree(shared, ignore_errors=True)
+
+
+# three processes of 1.5 GiB each, started afresh (a fork would inherit the
+# student process's address space, which the per-process cap already counts);
+# the answer is right only if all three held their memory at once
+GREEDY = r"""
+import subprocess, sys
+_HOG = "b = bytearray(1536 << 20); b[::4096] = b'x' * len(b[::4096]); "
+_HOG += "import time; time.sleep(4)"
+_CHILDREN = [subprocess.Popen([sys.executable, "-c", _HOG]) for _ in range(3)]
+_CODES = [child.wait() for child in _CHILDREN]
+""" + KL.replace(
+    "return -0.5", "assert _CODES == [0] * 3, _CODES\n    return -0.5"
+)
+
+
+@needs_bwrap
+def test_one_memory_budget_for_the_whole_submission(student, tmp_path):
+    """Issue 19, 5: three processes of 1.5 GiB each under a 4 GiB budget: where
+    a cgroup can be made, the kernel ends one, the exercise says "out of
+    memory", the others are graded, and the cgroup is gone afterwards."""
+    from grading import limits
+
+    used = limits.mechanism()
+    if used == limits.PER_PROCESS:
+        pytest.skip(
+            "no cgroup can be made here (not root, or no writable memory "
+            "controller): each process has its own cap, and three processes "
+            "under it each get their memory"
+        )
+    path = submit(
+        student,
+        tmp_path,
+        "greedy",
+        {"ch1-ex1": GREEDY, "ch1-ex2": LL, "ch1-ex3": GAP},
+    )
+    budget = Limits(total=150, exercise=60, memory=4 << 30)
+    result = Grader(budget, quiet=True).grade_notebook(path, CH1)
+    report = result.report()
+    assert scores(result) == {"ch1-ex1": 0, "ch1-ex2": 2, "ch1-ex3": 2}, report
+    error = result.scores[0].error
+    assert "out of memory" in error and f"4 GiB ({used})" in error, report
+    assert not result.tampering, report
+    left = [
+        folder
+        for folder in Path("/sys/fs/cgroup").glob("**/vae-course-*")
+        if f"-{os.getpid()}-" in folder.name
+    ]
+    assert not left, f"cgroups left behind: {left}"
+
+
+# a worker that floods the result channel: 65,536 lines that are not
+# events, then 64 MiB without a newline, then it ends
+FLOOD = r"""
+import os, sys
+sys.stdin.readline()
+out = sys.stdout.buffer
+out.write(b'{"event": "submission", "index": 0}\n')
+out.write(b"x\n" * (1 << 16))
+for _ in range(64):
+    out.write(b"y" * (1 << 20))
+out.flush()
+"""
+
+
+def test_a_flooded_result_channel_is_tampering_in_bounded_memory():
+    """Issue 19, 5: more than 16 MiB on the result channel is tampering, and
+    what the grader holds meanwhile stays bounded (no line kept whole, one
+    tampering event however many bad lines)."""
+    import tracemalloc
+
+    from grading import sandbox
+    from grading.limits import Budget
+
+    flood = subprocess.Popen(
+        [sys.executable, "-c", FLOOD],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    tracemalloc.start()
+    try:
+        events, failure = sandbox._read_worker(
+            flood, {}, b"key", Limits(), 1, Budget()
+        )
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+        flood.kill()
+        flood.wait()
+    messages = [e["message"] for e in events[0] if e["event"] == "tampering"]
+    assert messages == [
+        "a line on the result channel that is not an event",
+        f"more than {sandbox.OUTPUT_LIMIT} bytes on the result channel",
+    ], (failure, events[0][:5])
+    assert peak < 3 * sandbox.OUTPUT_LIMIT, f"the grader held {peak} bytes"
+
+
+# right on the visible check (3 rows); on the hidden one, 2**28 zeros that
+# take 4 bytes on the wire (stride 0) and 2 GiB once the check makes them
+# float64 in the judge
+EXPANDED = KL.replace(
+    "    return -0.5",
+    "    if mu.shape[0] != 3:\n"
+    "        return torch.zeros(()).expand(1 << 28)\n"
+    "    return -0.5",
+)
+
+
+@needs_bwrap
+def test_a_huge_expanded_tensor_does_not_cost_the_judge_gigabytes(
+    student, tmp_path
+):
+    """Issue 19, 5: the judge has the memory cap too: the check that would
+    make a returned stride-0 tensor 2 GiB fails in that exercise, and the
+    judge goes on to grade the others."""
+    path = submit(
+        student,
+        tmp_path,
+        "expanded",
+        {"ch1-ex1": EXPANDED, "ch1-ex2": LL, "ch1-ex3": GAP},
+    )
+    limits = Limits(total=150, exercise=60, memory=4 << 30)
+    result = Grader(limits, quiet=True).grade_notebook(path, CH1)
+    report = result.report()
+    assert scores(result) == {"ch1-ex1": 0, "ch1-ex2": 2, "ch1-ex3": 2}, report
+    assert "can't allocate memory" in result.scores[0].error, report
+    assert not result.tampering, report
+
+
+DEEP = (
+    r"""
+import os, tempfile
+def _deep(folder):
+    os.chdir(folder)
+    for _ in range(3000):
+        os.makedirs("d", exist_ok=True)  # (answer cells may run twice)
+        os.chdir("d")
+    open("leaf", "w").close()
+_home = os.getcwd()
+_deep(_home)
+_deep(tempfile.gettempdir())
+os.chdir(_home)
+"""
+    + KL
+)
+
+
+def test_a_deep_folder_tree_is_graded_and_removed(
+    student, tmp_path, monkeypatch
+):
+    """Issue 19, 7: a tree 3,000 folders deep in the working folder and in
+    TMPDIR: the submission is graded, and the tree is gone afterwards. Run
+    without bubblewrap (as an ordinary user without it would), where the
+    scratch folder is on the host's disk; in the sandbox it is an in-memory
+    folder that ends with the sandbox."""
+    monkeypatch.setattr(grading.grader, "bwrap_path", lambda: None)
+    monkeypatch.setattr(grading.grader, "as_root", lambda: False)
+    monkeypatch.setattr(grading.sandbox, "as_root", lambda: False)
+    temp = Path(tempfile.gettempdir())
+    before = set(temp.glob("vae-course-grade-*"))
+    path = submit(
+        student,
+        tmp_path,
+        "deep",
+        {"ch1-ex1": DEEP, "ch1-ex2": LL, "ch1-ex3": GAP},
+    )
+    result = Grader(Limits(total=150, exercise=60), quiet=True).grade_notebook(
+        path, CH1
+    )
+    assert scores(result) == {"ch1-ex1": 2, "ch1-ex2": 2, "ch1-ex3": 2}, (
+        result.report()
+    )
+    left = set(temp.glob("vae-course-grade-*")) - before
+    assert not left, f"scratch folders left on disk: {left}"
