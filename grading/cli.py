@@ -5,6 +5,7 @@ Usage (from the repository, after ``pip install -e .[instructor]``)::
     python -m grading submissions/alice/01_recap.ipynb
     python -m grading submissions/                      # every .ipynb below the folder
     python -m grading submissions/ --csv scores.csv --jobs 8 --time-limit 300
+    python -m grading submissions/ --scheduler tcp://host:8786   # on a Dask cluster
 
 What counts from a submission is its answer cells. The grader runs the instructor's chapter
 from ``book/`` up to its first exercise, then each exercise: the student's answer cell runs
@@ -15,6 +16,12 @@ its points when its checks cell raises nothing. Before grading, the grader check
 environment: a valid ``VAE_COURSE_PROFILE``, the data the profile needs, and the chapter's
 own reference solutions graded with full marks. The notebooks run with the CI profile
 (``VAE_COURSE_PROFILE=quick``, offline digits) unless those variables are set.
+
+Submissions of one chapter are graded in batches (``--batch-size``): one sandbox runs the
+chapter's own cells once, then each submission in fresh processes forked from that run,
+with the sandbox put back as the chapter left it in between (grading/worker.py). With
+``--scheduler`` (or ``--local-cluster``) the batches go to the workers of a Dask cluster,
+each of which grades them in its own sandbox (grading/distributed.py).
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import os
+import queue
 import sys
 from pathlib import Path
 
@@ -41,6 +49,10 @@ from grading.sandbox import (
     DEFAULT_MEMORY,
     DEFAULT_TIME_LIMIT,
     Limits,
+)
+
+DEFAULT_BATCH = (
+    16  # submissions of a chapter graded after one run of its cells
 )
 
 
@@ -115,6 +127,27 @@ def parser() -> argparse.ArgumentParser:
         help="submissions graded at once (default: the number of CPU cores)",
     )
     parser.add_argument(
+        "--batch-size",
+        type=_positive(int),
+        default=DEFAULT_BATCH,
+        help="submissions of a chapter graded in one sandbox, after one run "
+        f"of the chapter's own cells (default {DEFAULT_BATCH}; 1: a sandbox "
+        "for each submission)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="grade on the workers of this Dask scheduler "
+        "(tcp://host:8786); each needs this course, bubblewrap and "
+        "pip install -e '.[instructor]'",
+    )
+    parser.add_argument(
+        "--local-cluster",
+        type=_positive(int),
+        metavar="N",
+        help="grade on a Dask cluster of N worker processes on this machine",
+    )
+    parser.add_argument(
         "--time-limit",
         type=_positive(float),
         default=DEFAULT_TIME_LIMIT,
@@ -180,6 +213,16 @@ def check_options(
         parse.error(
             f"--feedback {args.feedback}: not a folder, or its parent does not exist"
         )
+    if args.scheduler and args.local_cluster:
+        parse.error("--scheduler and --local-cluster: choose one")
+    if args.scheduler or args.local_cluster:
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            parse.error(
+                "--scheduler and --local-cluster need Dask distributed: "
+                "pip install -e '.[instructor]'"
+            )
     missing = [p for p in args.submissions if not p.exists()]
     if missing:
         parse.error(
@@ -245,7 +288,8 @@ def main(argv: list[str]) -> int:
             file=sys.stderr,
             flush=True,
         )
-    if not args.skip_environment_check and loaded:
+    remote = bool(args.scheduler or args.local_cluster)
+    if not args.skip_environment_check and loaded and not remote:
         used = sorted({chapter for chapter, _ in loaded.values()})
         print(
             f"checking the environment: grading the reference solutions of "
@@ -258,35 +302,52 @@ def main(argv: list[str]) -> int:
         except EnvironmentProblem as error:
             print(f"refusing to grade: {error}", file=sys.stderr)
             return 2
-    pool = concurrent.futures.ThreadPoolExecutor(args.jobs)
-    futures = {
-        pool.submit(grader.grade_notebook, path, chapter_path, chapters): (
-            path,
-            sha,
-        )
-        for path, (chapter_path, sha) in loaded.items()
-    }
+    size = args.batch_size if grader.bwrap or remote else 1
+    jobs = args.jobs
+    results: queue.Queue = queue.Queue()
+
+    def on_result(path: Path, result) -> None:
+        results.put((path, result))
+
+    if remote:
+        from grading import distributed
+
+        try:
+            runner = distributed.DaskRunner(
+                args.scheduler,
+                args.local_cluster,
+                limits,
+                args.require_sandbox,
+                not args.skip_environment_check,
+            )
+        except Exception as error:  # noqa: BLE001  (said, nothing graded)
+            print(
+                f"refusing to grade: no Dask cluster: {error}", file=sys.stderr
+            )
+            return 2
+        jobs = runner.slots()
+    else:
+        runner = LocalRunner(grader, jobs)
+    batches = plan_batches(
+        {p: chapter for p, (chapter, _) in loaded.items()}, size, jobs
+    )
+    progress = tqdm(total=len(loaded), unit="submission", file=sys.stderr)
     try:
-        for future in tqdm(
-            concurrent.futures.as_completed(futures),
-            total=len(futures),
-            unit="submission",
-            file=sys.stderr,
-        ):
-            path, sha = futures[future]
-            try:
-                result = future.result()
-            except Exception as error:  # noqa: BLE001  (grade the others)
+        runner.start(batches, on_result)
+        for _ in range(len(loaded)):
+            path, result = results.get()
+            progress.update()
+            sha = loaded[path][1]
+            if isinstance(result, Exception):
                 failed += 1
-                give_feedback(path, _not_graded(path, sha, str(error), sheet))
+                give_feedback(path, _not_graded(path, sha, str(result), sheet))
                 continue
             print(result.report() + "\n", flush=True)
             if sheet is not None:
                 sheet.add(path, sha, rows(result))
             give_feedback(path, feedback(result, args.show_hidden_messages))
     except KeyboardInterrupt:
-        pool.shutdown(wait=False, cancel_futures=True)
-        sandbox.stop_all()
+        runner.stop()
         print(
             "\ninterrupted: what was graded is above"
             + (
@@ -298,10 +359,77 @@ def main(argv: list[str]) -> int:
         )
         return 130
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        progress.close()
+        runner.close()
         if sheet is not None:
             sheet.close()
     return 1 if failed else 0
+
+
+def plan_batches(
+    chapters: dict[Path, Path], size: int, jobs: int
+) -> list[tuple[Path, list[Path]]]:
+    """The batches: (chapter, submissions), at most ``size`` submissions each.
+
+    Each chapter's submissions are cut into equal batches; while there are
+    fewer batches than ``jobs`` (what runs at once), the chapter with the
+    largest batches is cut once more, so that no core waits.
+    """
+    by_chapter: dict[Path, list[Path]] = {}
+    for path, chapter in chapters.items():
+        by_chapter.setdefault(chapter, []).append(path)
+    count = {c: -(-len(p) // size) for c, p in by_chapter.items()}
+    while sum(count.values()) < jobs:
+        c = max(count, key=lambda c: len(by_chapter[c]) / count[c])
+        if count[c] >= len(by_chapter[c]):
+            break
+        count[c] += 1
+    batches = []
+    for c, found in sorted(by_chapter.items()):
+        parts = count[c]
+        for k in range(parts):
+            part = found[
+                k * len(found) // parts : (k + 1) * len(found) // parts
+            ]
+            if part:
+                batches.append((c, part))
+    return batches
+
+
+class LocalRunner:
+    """Batches graded on this machine, ``jobs`` sandboxes at once."""
+
+    def __init__(self, grader: Grader, jobs: int):
+        self.grader = grader
+        self.pool = concurrent.futures.ThreadPoolExecutor(jobs)
+
+    def slots(self) -> int:
+        return self.pool._max_workers
+
+    def start(self, batches, on_result) -> None:
+        def run(chapter, paths):
+            done = set()
+
+            def seen(path, result):
+                done.add(path)
+                on_result(path, result)
+
+            try:
+                self.grader.grade_batch(chapter, paths, seen)
+            except Exception as error:  # noqa: BLE001  (grade the others)
+                for path in paths:
+                    if path not in done:
+                        on_result(path, GradingError(f"{path}: {error}"))
+
+        for chapter, paths in batches:
+            self.pool.submit(run, chapter, paths)
+
+    def stop(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        sandbox.stop_all()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _not_graded(path: Path, sha: str, why: str, sheet) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
@@ -109,9 +110,10 @@ class Grader:
             for e, (_, only) in zip(events, jobs)
         ], ""
 
-    def grade_notebook(
-        self, path: Path, chapter_path: Path | None = None, chapters=None
-    ) -> GradedSubmission:
+    def _prepare(
+        self, path: Path, chapter_path: Path | None, chapters=None
+    ) -> tuple[Path, dict[str, str], list[str], list[str]]:
+        """A submission's chapter, answers, restored cells and notes (or GradingError)."""
         path = Path(path)
         nb, chapter_path = load_submission(
             path, chapter_path, chapters or chapter_notebooks()
@@ -125,12 +127,113 @@ class Grader:
                 f"{path}: its exercise cells cannot be read "
                 f"({type(error).__name__}: {error})"
             ) from None
+        return chapter_path, answers, restored, notes
+
+    def grade_notebook(
+        self, path: Path, chapter_path: Path | None = None, chapters=None
+    ) -> GradedSubmission:
+        """Grade one submitted notebook in a sandbox of its own."""
+        path = Path(path)
+        chapter_path, answers, restored, notes = self._prepare(
+            path, chapter_path, chapters
+        )
         results, failure = self.grade_answers(chapter_path, [answers])
         if failure:
             raise GradingError(f"{path}: could not grade it: {failure}")
         ((scores, tampering),) = results
         return GradedSubmission(
-            path, chapter.name, scores, restored, notes, tampering
+            path,
+            self.chapter(chapter_path).name,
+            scores,
+            restored,
+            notes,
+            tampering,
+        )
+
+    def grade_batch(
+        self,
+        chapter_path: Path,
+        paths: list[Path],
+        on_result: Callable[[Path, GradedSubmission | GradingError], None],
+    ) -> None:
+        """Grade notebooks of one chapter in one sandbox: the chapter's cells run once.
+
+        ``on_result(path, GradedSubmission or GradingError)`` is called for each
+        path, as its result comes. Each submission gets fresh judge and student
+        processes forked from the chapter's run, and the worker puts the sandbox
+        back as the chapter left it between submissions (grading/worker.py): a
+        submission is scored as it would be in a sandbox of its own. If the
+        batch fails as a whole (its worker ends, the chapter fails), the
+        submissions it did not finish are graded again: the one it was grading
+        alone, the others in a new batch (one by one when the chapter itself
+        failed). Without bubblewrap there is no sandbox to reset: each
+        submission gets its own worker.
+        """
+        chapter_path = Path(chapter_path)
+        ready = []
+        for path in paths:
+            try:
+                _, answers, restored, notes = self._prepare(path, chapter_path)
+            except GradingError as error:
+                on_result(path, error)
+                continue
+            ready.append((Path(path), answers, restored, notes))
+        if self.bwrap is None:
+            for item in ready:
+                self._run_batch(chapter_path, [item], on_result)
+        else:
+            self._run_batch(chapter_path, ready, on_result)
+
+    def _run_batch(self, chapter_path, ready, on_result) -> None:
+        if not ready:
+            return
+        chapter = self.chapter(chapter_path)
+        reported: set[int] = set()
+
+        def report(index: int, events: list[dict]) -> None:
+            path, _, restored, notes = ready[index]
+            scores, tampering = scores_from_events(chapter, events)
+            reported.add(index)
+            on_result(
+                path,
+                GradedSubmission(
+                    path, chapter.name, scores, restored, notes, tampering
+                ),
+            )
+
+        events, failure = run_worker(
+            chapter,
+            [{"answers": answers, "only": None} for _, answers, _, _ in ready],
+            self.limits,
+            self.bwrap,
+            on_done=report,
+        )
+        left = [i for i in range(len(ready)) if i not in reported]
+        if not left:
+            return
+        if len(ready) == 1:  # alone: what it did is its result
+            if failure:
+                path = ready[0][0]
+                on_result(
+                    path,
+                    GradingError(f"{path}: could not grade it: {failure}"),
+                )
+            else:
+                report(0, events[0])
+            return
+        started = [i for i in left if events[i]]
+        if failure or not started and not reported:
+            # the batch failed as a whole: one by one
+            for i in left:
+                self._run_batch(chapter_path, [ready[i]], on_result)
+            return
+        for i in started:
+            if _host_timeout(events[i]):  # its own time ran out: its result
+                report(i, events[i])
+            else:  # the worker ended in it: again, alone
+                self._run_batch(chapter_path, [ready[i]], on_result)
+        self._run_batch(
+            chapter_path, [ready[i] for i in left if not events[i]], on_result
         )
 
     def check_environment(self, chapter_paths: list[Path]) -> None:
@@ -180,6 +283,16 @@ class Grader:
                     f"in this environment, so students would too:\n  "
                     + "\n  ".join(lost + ([tampering] if tampering else []))
                 )
+
+
+def _host_timeout(events: list[dict]) -> bool:
+    """Whether the host stopped the worker because a submission's time ran out."""
+    return any(
+        e["event"] == "abort"
+        and e.get("reason") == "total_timeout"
+        and e.get("grade_id") is None
+        for e in events
+    )
 
 
 def grade_notebook(

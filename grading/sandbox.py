@@ -203,6 +203,10 @@ def sandbox_command(
                 made.add(str(folder))
                 argv += ["--perms", "0755", "--dir", str(folder)]
         argv += ["--ro-bind", source, target]
+    # bwrap's own root (a tmpfs) is the sandbox user's when a plain user runs
+    # bwrap: without this, /, /course and /etc would be writable, and what one
+    # submission of a batch put there (a module on sys.path) the next would see
+    argv += ["--remount-ro", "/"]
     argv += ["--chdir", "/scratch"]
     env = sandbox_env(data)
     for key, value in env.items():
@@ -333,6 +337,7 @@ def run_worker(
     submissions: list[dict],
     limits: Limits,
     bwrap: str | None,
+    on_done=None,
 ) -> tuple[list[dict], str]:
     """Run the worker on ``submissions`` (answers by exercise); return its events per submission.
 
@@ -350,6 +355,10 @@ def run_worker(
     Memory: every process of the run is in one cgroup limited to ``limits.memory``
     where one can be made (grading/limits.py), else each has that cap on its own.
     An exercise during which the kernel ended a process for memory says so.
+
+    ``on_done(index, events)``, when given, is called as each submission is done
+    (its ``submission_done`` event), so that a batch's results can be written as
+    they come.
     """
     job = job_for(chapter, submissions, limits)
     key = secrets.token_bytes(32)
@@ -405,7 +414,7 @@ def run_worker(
             _RUNNING.add(process)
         try:
             return _read_worker(
-                process, job, key, limits, len(submissions), budget
+                process, job, key, limits, len(submissions), budget, on_done
             )
         finally:
             _kill_group(process)
@@ -418,7 +427,9 @@ def _write_all(fd: int, data: bytes) -> None:
         data = data[os.write(fd, data) :]
 
 
-def _read_worker(process, job, key, limits, count, budget: Budget):
+def _read_worker(
+    process, job, key, limits, count, budget: Budget, on_done=None
+):
     events: list[list[dict]] = [[] for _ in range(count)]
     failure = ""
     with contextlib.suppress(BrokenPipeError):
@@ -511,6 +522,8 @@ def _read_worker(process, job, key, limits, count, budget: Budget):
                     events[current] += arrived
                     if kind == "submission_done":
                         deadline = time.monotonic() + SLACK
+                        if on_done is not None:
+                            on_done(current, events[current])
     process.kill()
     process.wait()
     done = current is not None and any(

@@ -38,6 +38,18 @@ Job (one JSON line)::
      "submissions": [{"answers": {"ch1-ex1": source, ...}, "only": null or [grade_id]}],
      "exercise_time": seconds, "total_time": seconds, "memory": bytes or 0}
 
+Several submissions in one job (a batch, ``python -m grading --batch-size``): the prefix runs
+once, and each submission gets its own judge and student processes, forked from it. Before
+each submission but the first, the worker (PID 1 of the sandbox's PID namespace, the only
+process there that student code cannot kill) puts the sandbox back as the prefix left it
+(``reset_sandbox``): it kills every other process in the sandbox (``kill(-1, SIGKILL)``,
+until /proc shows none, reaping them), removes the System V IPC objects, empties
+``/scratch``, ``/tmp`` and ``/dev/shm`` (read-only files and folders, deep trees included)
+and writes back what the prefix had left there (a snapshot taken after the prefix). The
+environment, the working folder, signal dispositions and resource limits are those of each
+new fork of the prefix, which never runs student code. Without the sandbox (not PID 1) none
+of this can be done, and the grader gives each submission its own worker.
+
 The reference solutions are never part of a job (except when the instructor's own solutions
 are graded to check the environment). The student process is a copy of the prefix process,
 so it could dig the checks out of its own memory: hidden tests keep students from fitting the
@@ -65,6 +77,159 @@ from grading.wire import ProtocolError, StudentProcessGone
 
 RESULT_FD: int = -1  # our private copy of the original standard output
 MESSAGE = 2000  # characters of a message in an event (the report shows fewer)
+WRITABLE = ("/scratch", "/tmp", "/dev/shm")  # the sandbox's writable folders
+RESET_TIME = 20  # seconds to end the previous submission's processes
+SNAPSHOT_LIMIT = 64 << 20  # bytes of the prefix's files kept to restore
+
+
+class ResetFailed(Exception):
+    """The sandbox could not be put back as the prefix left it (the batch stops)."""
+
+
+def _kill_the_rest() -> None:
+    """As PID 1 of the sandbox: kill every other process in it, and reap them.
+
+    ``kill(-1, SIGKILL)`` reaches every process of the namespace (and of any
+    namespace below it) but the caller; all run as the sandbox's user. It is
+    repeated until /proc lists no other process (a fork that raced the signal).
+    """
+    deadline = time.monotonic() + RESET_TIME
+    while True:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(-1, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            while os.waitpid(-1, os.WNOHANG)[0] > 0:
+                pass
+        others = [p for p in os.listdir("/proc") if p.isdigit() and p != "1"]
+        if not others:
+            return
+        if time.monotonic() > deadline:
+            raise ResetFailed(f"processes {others[:5]} did not end")
+        time.sleep(0.005)
+
+
+def _remove_ipc() -> None:
+    """Remove the System V shared memory, semaphores and message queues."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    remove = {
+        "shm": lambda i: libc.shmctl(i, 0, None),  # IPC_RMID = 0
+        "sem": lambda i: libc.semctl(i, 0, 0),
+        "msg": lambda i: libc.msgctl(i, 0, None),
+    }
+    for kind, rm in remove.items():
+        try:
+            with open(f"/proc/sysvipc/{kind}") as handle:
+                lines = handle.read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            if rm(int(line.split()[1])) != 0:
+                raise ResetFailed(f"a System V {kind} object stays")
+
+
+def _empty(folder: str) -> None:
+    """Remove everything in ``folder`` (not the folder): any depth, any mode.
+
+    One open folder at a time (relative to its parent, so no path grows), the
+    names of the folders above it kept in a list: a tree deeper than any path
+    or than the open-files limit goes too. Folders are made writable and
+    searchable before they are entered.
+    """
+    above: list[str] = []
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        while True:
+            entered = False
+            with os.scandir(fd) as entries:
+                names = [
+                    (e.name, e.is_dir(follow_symlinks=False)) for e in entries
+                ]
+            for name, is_dir in names:
+                if not is_dir:
+                    os.unlink(name, dir_fd=fd)
+                    continue
+                os.chmod(name, 0o700, dir_fd=fd)
+                inner = os.open(
+                    name,
+                    os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW,
+                    dir_fd=fd,
+                )
+                os.close(fd)
+                fd, entered = inner, True
+                above.append(name)
+                break
+            if entered:
+                continue
+            if not above:
+                return
+            parent = os.open("..", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+            os.close(fd)
+            fd = parent
+            os.rmdir(above.pop(), dir_fd=fd)
+    finally:
+        os.close(fd)
+
+
+def snapshot(folders=WRITABLE) -> list[tuple]:
+    """What the prefix left in the writable folders: (path, kind, mode, data)."""
+    found, size = [], 0
+    for folder in folders:
+        found.append((folder, "top", os.stat(folder).st_mode & 0o7777, None))
+        for root, dirs, files in os.walk(folder):
+            for name in sorted(dirs + files):
+                path = os.path.join(root, name)
+                info = os.lstat(path)
+                if os.path.islink(path):
+                    found.append((path, "link", 0, os.readlink(path)))
+                elif name in dirs:
+                    found.append((path, "dir", info.st_mode & 0o7777, None))
+                else:
+                    size += info.st_size
+                    if size > SNAPSHOT_LIMIT:
+                        raise ResetFailed(
+                            f"the chapter's cells left more than {SNAPSHOT_LIMIT}"
+                            " bytes in the writable folders"
+                        )
+                    with open(path, "rb") as handle:
+                        data = handle.read()
+                    found.append((path, "file", info.st_mode & 0o7777, data))
+    return found
+
+
+def _restore(saved: list[tuple]) -> None:
+    for path, kind, _, data in saved:  # parents come before children
+        if kind == "top":
+            continue
+        if kind == "dir":
+            os.mkdir(path, 0o700)
+        elif kind == "link":
+            os.symlink(data, path)
+        else:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with open(fd, "wb") as handle:
+                handle.write(data)
+    for path, kind, mode, _ in reversed(saved):  # children before parents
+        if kind not in ("link", "top"):
+            os.chmod(path, mode)
+
+
+def reset_sandbox(saved: list[tuple], folders=WRITABLE) -> None:
+    """Put the sandbox back as the prefix left it (see the module's docstring)."""
+    try:
+        _kill_the_rest()
+        _remove_ipc()
+        for folder, kind, mode, _ in saved:
+            # a folder the sandbox's user owns (bwrap run by a plain user)
+            # may have lost its permissions
+            if kind == "top" and os.stat(folder).st_uid == os.getuid():
+                os.chmod(folder, mode)
+        for folder in folders:
+            _empty(folder)
+        _restore(saved)
+    except ResetFailed:
+        raise
+    except OSError as error:
+        raise ResetFailed(f"{type(error).__name__}: {error}") from None
 
 
 def _prctl(option: int, value: int) -> None:
@@ -153,6 +318,7 @@ def _status(status: int) -> str:
 
 def _judge_process(job, checks, submission, shell, events_fd) -> None:
     _undumpable()
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     judge_end, student_end = socket.socketpair()
     student_pid = os.fork()
     if student_pid == 0:
@@ -250,6 +416,9 @@ def main() -> int:
     global RESULT_FD
     _prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with bwrap (or the host)
     _undumpable()
+    # PID 1 gets only the signals it handles: none (Python's SIGINT handler
+    # would let any process in the sandbox stop the batch); forks restore it
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # nothing from the working folder (student-writable) is ever imported
     sys.path[:] = [p for p in sys.path if p not in ("", os.getcwd())]
     RESULT_FD = os.dup(1)
@@ -280,7 +449,16 @@ def main() -> int:
     checks = job["checks"]
     deadline_total = None
     ids = [e["grade_id"] for e in job["exercises"]]
+    batch = len(job["submissions"]) > 1 and os.getpid() == 1
+    saved = snapshot() if batch else []
     for index, submission in enumerate(job["submissions"]):
+        if batch and index:
+            try:
+                reset_sandbox(saved)
+            except ResetFailed as error:
+                # the host grades the rest again, in a new sandbox
+                print(f"cannot reset the sandbox: {error}", file=sys.stderr)
+                return 6
         emit(event="submission", index=index)
         deadline_total = time.monotonic() + job["total_time"]
         skip, done = set(), set()

@@ -81,7 +81,7 @@ fi
 # The main run: every test file and every notebook (strict nbval) on pytest-xdist workers, one file
 # at a time per worker (a notebook's cells stay in order in one kernel; a file's fixtures are made
 # once). Without workers the run is one process, which leaves a core idle once the personalities
-# above are done. Files go out in the order of conftest.py (the slowest first); the slowest tests are
+# above are done. Files go out in the order of tests/conftest.py (the slowest first); the slowest tests are
 # listed at the end (--durations). `VAE_COURSE_TEST_WORKERS=0` runs it in one process.
 workers="${VAE_COURSE_TEST_WORKERS:-2}"
 xdist=()
