@@ -27,7 +27,7 @@ import torch
 from grading.chapters import read_chapter, student_answers
 from grading.course import CI_PROFILE
 from grading.grader import Grader
-from grading.judge import _credit
+from grading.judge import _credit, standalone_functions
 from grading.report import GradedSubmission, feedback, rows
 from grading.sandbox import Limits
 
@@ -112,15 +112,20 @@ EXERCISES = [
         2,
     ),
     (
-        # a value of part (a) used by part (b)
+        # a choice of the student's in part (a): it and the functions that
+        # use it stay the student's when part (b) is graded
         "ch9-ex3a",
         """
-        ### BEGIN SOLUTION
-        scale = 3.0
-        ### END SOLUTION
+        WIDTH = 3  # yours to choose
+
+
+        def widen(x):
+            ### BEGIN SOLUTION
+            return x.repeat(WIDTH)
+            ### END SOLUTION
         """,
         """
-        assert scale == 3.0, f"expected 3, got {scale!r}"
+        assert widen(torch.ones(1)).shape == (WIDTH,), f"expected {WIDTH}"
         """,
         1,
     ),
@@ -129,7 +134,7 @@ EXERCISES = [
         """
         def scaled(x):
             ### BEGIN SOLUTION
-            return scale * x
+            return 3 * widen(x)[: len(x)]
             ### END SOLUTION
         """,
         """
@@ -138,6 +143,7 @@ EXERCISES = [
         torch.testing.assert_close(
             torch.as_tensor(scaled(t)), 3 * t
         )
+        assert widen(torch.ones(1)).shape == (WIDTH,), "the student's"
         """,
         1,
     ),
@@ -336,7 +342,12 @@ CASES: dict[str, tuple[dict, list | None]] = {
         },
         None,
     ),
-    "parts_value": ({"ch9-ex3a": "scale = 2.0"}, None),
+    "parts_choice": (
+        {
+            "ch9-ex3a": "WIDTH = 5\n\n\ndef widen(x):\n    return x.repeat(WIDTH)"
+        },
+        None,
+    ),
     # clear messages
     "not_data": (
         {"ch9-ex1": "def quality():\n    return {'model': torch.nn.Linear}"},
@@ -557,9 +568,49 @@ def test_a_wrong_part_b_still_loses(graded):
     assert score == 0 and "expected tensor([ 4., -8., 14.]" in why, why
 
 
-def test_a_value_of_part_a_is_the_references(graded):
-    got, _, _ = graded["parts_value"]
-    assert got["ch9-ex3a"][0] == 0 and got["ch9-ex3b"] == (1, ""), got
+def test_part_a_choices_stay_the_students(graded):
+    """WIDTH is the student's choice, and widen uses it: both stay theirs."""
+    got, _, _ = graded["parts_choice"]
+    assert got == {"ch9-ex3a": (1, ""), "ch9-ex3b": (1, "")}, got
+
+
+def test_only_functions_that_stand_alone_are_replaced():
+    capstone = """
+from torch import nn
+
+K = 20
+
+
+class Net(nn.Module):
+    pass
+
+
+def sample(mu, logvar, generator=None):
+    return mu + torch.exp(0.5 * logvar) * torch.randn(mu.shape)
+
+
+def init(seed):
+    return dict(Net().state_dict())
+
+
+def run(part, w):
+    return init(0)
+
+
+def helper(x):
+    return sample(x, x) + nn.functional.relu(x)
+
+
+def prior(n):
+    return torch.randn(n, K)
+"""
+    later = "def loss(x):\n    return helper(x)\n\n\ndef fit():\n    run(1, 2)"
+    assert standalone_functions([capstone]) == {"sample", "helper"}
+    assert standalone_functions([capstone, later]) == {
+        "sample",
+        "helper",
+        "loss",
+    }
 
 
 def test_the_reference_source_never_reaches_the_student(
