@@ -346,7 +346,7 @@ CASES: dict[str, tuple[dict, list | None]] = {
         {
             "ch9-ex3a": "WIDTH = 5\n\n\ndef widen(x):\n    return x.repeat(WIDTH)"
         },
-        None,
+        ["ch9-ex3a", "ch9-ex3b"],
     ),
     # clear messages
     "not_data": (
