@@ -341,7 +341,8 @@ def judge(
     only = submission.get("only")
     names = {e["grade_id"]: e["names"] for e in job["exercises"]}
     earlier = earlier_parts(list(names))
-    ran: dict[str, bool] = {}  # references run here, and whether they worked
+    # the earlier parts' references, run here in a namespace of their own
+    state: dict = {"namespace": None, "ran": {}, "sources": []}
     for exercise in job["exercises"]:
         grade_id = exercise["grade_id"]
         if grade_id in skip:
@@ -352,7 +353,9 @@ def judge(
         parts = earlier.get(grade_id, [])
 
         def bind(parts=parts):
-            _bind_references(link, shell, references or {}, parts, names, ran)
+            _bind_references(
+                link, shell, references or {}, parts, names, state
+            )
 
         bind()
         note = _run_answer(link, submission["answers"].get(grade_id))
@@ -360,12 +363,7 @@ def judge(
         if not checked:
             continue
         for name in exercise["names"]:
-            shell.user_ns.pop(name, None)
-            kind, value = link.request("kind", name)
-            if kind == "callable":
-                shell.user_ns[name] = Proxy(link, name)
-            elif kind == "value":
-                shell.user_ns[name] = value
+            _bind_students(link, shell, name)
         for check_id, source in checks[grade_id]:
             result, printed = _run_checks(shell, source)
             error = result.error_before_exec or result.error_in_exec
@@ -421,37 +419,109 @@ def earlier_parts(grade_ids: list[str]) -> dict[str, list[str]]:
 PART = re.compile(r"^(ch\d+-ex\d+)([a-z])$")
 
 
-def _bind_references(link, shell, references, parts, names, ran) -> None:
-    """Make the earlier ``parts``' names their references: here (the checks
-    see them) and in the student process, where a function becomes a stub
+def _bind_references(link, shell, references, parts, names, state) -> None:
+    """Make the earlier ``parts``' functions their references: here (the
+    checks see them) and in the student process, where each becomes a stub
     that calls the reference here (arguments and results as data, gradients
-    through) and a value is sent. A reference class, a value that cannot be
-    sent, or a reference that does not run stays the student's."""
+    through).
+
+    Only functions that stand on their own are replaced: a function whose
+    reference uses (directly or through other functions of the parts) a
+    class or a value the parts define stays the student's, with the
+    student's classes and values (an architecture, a LATENT_DIM of the
+    student's choice). So do classes and values themselves; here they are
+    bound to the student's, as when their own part is graded.
+    """
     for part in parts:
+        if part in state["ran"]:
+            continue
         source = references.get(part)
+        state["ran"][part] = False
         if source is None:
             continue
-        if part not in ran:
-            result = shell.run_cell(source, store_history=False, silent=True)
-            ran[part] = not (result.error_before_exec or result.error_in_exec)
-        if not ran[part]:
+        if state["namespace"] is None:
+            state["namespace"] = dict(shell.user_ns)
+        try:
+            code = compile(
+                shell.transform_cell(source), f"<reference {part}>", "exec"
+            )
+            exec(code, state["namespace"])  # noqa: S102  (the instructor's)
+        except Exception:  # noqa: BLE001, S112  (the student's stay)
             continue
+        state["ran"][part] = True
+        state["sources"].append(source)
+    replaceable = standalone_functions(state["sources"])
+    namespace = state["namespace"] or {}
+    for part in parts:
         for name in names.get(part, []):
-            value = shell.user_ns.get(name, _NOTHING)
-            if value is _NOTHING or isinstance(value, (type, Proxy)):
-                continue
-            if callable(value):
-                link.references[name] = value
+            reference = namespace.get(name)
+            if (
+                state["ran"].get(part)
+                and name in replaceable
+                and callable(reference)
+            ):
+                link.references[name] = reference
+                shell.user_ns[name] = reference
                 link.request("bind", name, "callable", None)
-                continue
-            try:
-                pickle.dumps(value)
-            except Exception:  # noqa: BLE001, S112  (it stays the student's)
-                continue
-            link.request("bind", name, "value", value)
+            else:
+                _bind_students(link, shell, name)
 
 
-_NOTHING = object()
+def _bind_students(link, shell, name) -> None:
+    """Bind ``name`` here to the student's: a Proxy for a function (or a
+    class), the value itself for data."""
+    shell.user_ns.pop(name, None)
+    try:
+        kind, value = link.request("kind", name)
+    except StudentCodeError:  # a value that is not data: a check says so
+        return
+    if kind == "callable":
+        shell.user_ns[name] = Proxy(link, name)
+    elif kind == "value":
+        shell.user_ns[name] = value
+
+
+def standalone_functions(sources: list[str]) -> set[str]:
+    """The top-level functions of these cells that use no class and no value
+    the cells define, directly or through the cells' other functions."""
+    functions: dict[str, set[str]] = {}
+    others: set[str] = set()
+    for source in sources:
+        try:
+            body = ast.parse(source).body
+        except SyntaxError:
+            continue
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                functions[node.name] = {
+                    n.id
+                    for n in ast.walk(node)
+                    if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+                }
+            elif isinstance(node, ast.ClassDef):
+                others.add(node.name)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                targets = (
+                    node.targets
+                    if isinstance(node, ast.Assign)
+                    else [node.target]
+                )
+                for target in targets:
+                    others |= {
+                        n.id
+                        for n in ast.walk(target)
+                        if isinstance(n, ast.Name)
+                    }
+    others -= set(functions)  # (a name defined both ways: a function)
+    tainted = {f for f, used in functions.items() if used & others}
+    changed = True
+    while changed:
+        changed = False
+        for f, used in functions.items():
+            if f not in tainted and used & tainted:
+                tainted.add(f)
+                changed = True
+    return set(functions) - tainted
 
 
 def _run_answer(link: Link, answer) -> str:

@@ -24,10 +24,10 @@ import numpy as np
 import pytest
 import torch
 
-from grading.chapters import read_chapter, student_answers
+from grading.chapters import part_references, read_chapter, student_answers
 from grading.course import CI_PROFILE
 from grading.grader import Grader
-from grading.judge import _credit
+from grading.judge import _credit, standalone_functions
 from grading.report import GradedSubmission, feedback, rows
 from grading.sandbox import Limits
 
@@ -112,15 +112,20 @@ EXERCISES = [
         2,
     ),
     (
-        # a value of part (a) used by part (b)
+        # a choice of the student's in part (a): it and the functions that
+        # use it stay the student's when part (b) is graded
         "ch9-ex3a",
         """
-        ### BEGIN SOLUTION
-        scale = 3.0
-        ### END SOLUTION
+        WIDTH = 3  # yours to choose
+
+
+        def widen(x):
+            ### BEGIN SOLUTION
+            return x.repeat(WIDTH)
+            ### END SOLUTION
         """,
         """
-        assert scale == 3.0, f"expected 3, got {scale!r}"
+        assert widen(torch.ones(1)).shape == (WIDTH,), f"expected {WIDTH}"
         """,
         1,
     ),
@@ -129,7 +134,7 @@ EXERCISES = [
         """
         def scaled(x):
             ### BEGIN SOLUTION
-            return scale * x
+            return 3 * widen(x)[: len(x)]
             ### END SOLUTION
         """,
         """
@@ -138,6 +143,7 @@ EXERCISES = [
         torch.testing.assert_close(
             torch.as_tensor(scaled(t)), 3 * t
         )
+        assert widen(torch.ones(1)).shape == (WIDTH,), "the student's"
         """,
         1,
     ),
@@ -214,7 +220,7 @@ def env():
 def grade(chapter, reference, cases: list[tuple[dict, list | None]]):
     """Grade each case (answers replacing the reference's, the exercises
     checked) in one run of the chapter: a list of (scores, tampering)."""
-    grader = Grader(Limits(total=120, exercise=60), quiet=True)
+    grader = Grader(Limits(total=40, exercise=60), quiet=True)
     jobs = [({**reference, **answers}, only) for answers, only in cases]
     results, failure = grader.grade_many(chapter, jobs)
     assert not failure, failure
@@ -336,7 +342,12 @@ CASES: dict[str, tuple[dict, list | None]] = {
         },
         None,
     ),
-    "parts_value": ({"ch9-ex3a": "scale = 2.0"}, None),
+    "parts_choice": (
+        {
+            "ch9-ex3a": "WIDTH = 5\n\n\ndef widen(x):\n    return x.repeat(WIDTH)"
+        },
+        ["ch9-ex3a", "ch9-ex3b"],
+    ),
     # clear messages
     "not_data": (
         {"ch9-ex1": "def quality():\n    return {'model': torch.nn.Linear}"},
@@ -365,7 +376,7 @@ CASES: dict[str, tuple[dict, list | None]] = {
     ),
     # an exercise's own time limit
     "slow": (
-        {"ch9-ex5": "import time\n\n\ndef wait():\n    time.sleep(60)"},
+        {"ch9-ex5": "import time\n\n\ndef wait():\n    time.sleep(600)"},
         ["ch9-ex5"],
     ),
 }
@@ -557,9 +568,49 @@ def test_a_wrong_part_b_still_loses(graded):
     assert score == 0 and "expected tensor([ 4., -8., 14.]" in why, why
 
 
-def test_a_value_of_part_a_is_the_references(graded):
-    got, _, _ = graded["parts_value"]
-    assert got["ch9-ex3a"][0] == 0 and got["ch9-ex3b"] == (1, ""), got
+def test_part_a_choices_stay_the_students(graded):
+    """WIDTH is the student's choice, and widen uses it: both stay theirs."""
+    got, _, _ = graded["parts_choice"]
+    assert got["ch9-ex3a"] == (1, "") and got["ch9-ex3b"] == (1, ""), got
+
+
+def test_only_functions_that_stand_alone_are_replaced():
+    capstone = """
+from torch import nn
+
+K = 20
+
+
+class Net(nn.Module):
+    pass
+
+
+def sample(mu, logvar, generator=None):
+    return mu + torch.exp(0.5 * logvar) * torch.randn(mu.shape)
+
+
+def init(seed):
+    return dict(Net().state_dict())
+
+
+def run(part, w):
+    return init(0)
+
+
+def helper(x):
+    return sample(x, x) + nn.functional.relu(x)
+
+
+def prior(n):
+    return torch.randn(n, K)
+"""
+    later = "def loss(x):\n    return helper(x)\n\n\ndef fit():\n    run(1, 2)"
+    assert standalone_functions([capstone]) == {"sample", "helper"}
+    assert standalone_functions([capstone, later]) == {
+        "sample",
+        "helper",
+        "loss",
+    }
 
 
 def test_the_reference_source_never_reaches_the_student(
@@ -569,7 +620,7 @@ def test_the_reference_source_never_reaches_the_student(
     job (the reference case's would be found)."""
     answers = {"ch9-ex2a": WRONG_DOUBLE, "ch9-ex2b": SEARCH_REFERENCE}
     other = {k: v for k, v in reference.items() if k not in answers}
-    grader = Grader(Limits(total=120, exercise=60), quiet=True)
+    grader = Grader(Limits(total=40, exercise=60), quiet=True)
     results, failure = grader.grade_many(
         chapter, [({**other, **answers}, ["ch9-ex2b"])]
     )
@@ -621,9 +672,23 @@ def test_a_model_with_other_layers_is_a_wrong_answer_not_tampering(graded):
 
 
 def test_an_exercise_has_its_own_time_limit(graded):
-    """Limits.exercise is 60 s here; the exercise's metadata says 8 s."""
+    """Limits.exercise is 60 s here (and the whole notebook's 40 s); the
+    exercise's metadata says 8 s."""
     got, tampering, _ = graded["slow"]
     assert not tampering
     assert got == {
         "ch9-ex5": (0, "timed out in exercise 5: does it finish?")
     }, got
+
+
+def test_a_part_can_keep_later_parts_on_the_students_own(chapter, tmp_path):
+    assert sorted(part_references(read_chapter(chapter))) == [
+        "ch9-ex2a",
+        "ch9-ex3a",
+    ]
+    nb = nbformat.read(chapter, as_version=4)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("solution"):
+            cell.metadata["vae_course"] = {"reference_for_later_parts": False}
+    nbformat.write(nb, tmp_path / "99_synthetic.ipynb")
+    assert part_references(read_chapter(tmp_path / "99_synthetic.ipynb")) == {}
