@@ -546,9 +546,11 @@ def _read_worker(
 
 def _lost(event: dict) -> bool:
     """An event that may say the submission lost something (to memory, here)."""
-    kind = event["event"]
-    return kind in ("student_gone", "abort") or (
-        kind == "result" and not event.get("passed")
+    kind, reason = event["event"], str(event.get("reason"))
+    return (
+        kind == "student_gone"
+        or (kind == "result" and not event.get("passed"))
+        or (kind == "abort" and reason.startswith(("crashed", "judge ended")))
     )
 
 

@@ -3,8 +3,9 @@
 - the environment check under both profiles (under ``full`` it once read a setting that
   does not exist and refused every run);
 - options that cannot work are refused before any grading, each saying why;
-- end to end: a folder of submissions (a right one, the student version, a malformed one)
-  graded with ``--csv``; the CSV is written as results come, and a re-run continues it.
+- end to end: a folder of submissions (a right one, the student version, each malformed
+  variant) graded with ``--csv``; Ctrl-C in the middle of a run keeps what was graded, and
+  the same command grades the rest.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import pytest
 
 from grading import assignments as ma
 from grading import cli
+from grading.chapters import read_chapter
 from grading.course import CI_PROFILE, ROOT
 from grading.grader import EnvironmentProblem, Grader
 from grading.judge import _in_hidden_tests
@@ -128,95 +130,6 @@ def test_student_text_is_one_short_line():
     assert len(text) <= 300 and text.startswith("boom\\n")
 
 
-@pytest.mark.slow
-def test_grading_a_folder_end_to_end(tmp_path):
-    """A right answer, the student version and a malformed notebook, with --csv, as
-    an instructor runs it; then, with one submission's rows gone (as after Ctrl-C),
-    the same command grades only that one and completes the sheet."""
-    (student,) = ma.make_release([CH1], tmp_path / "release")
-    folder = tmp_path / "submissions"
-    reference = nbformat.read(CH1, as_version=4)
-    right = nbformat.read(student, as_version=4)
-    answers = {
-        c.metadata.nbgrader["grade_id"]: c.source
-        for c in ma.solution_cells(reference)
-    }
-    for cell in ma.solution_cells(right):
-        cell.source = answers[cell.metadata.nbgrader["grade_id"]]
-    for name, nb in [("ada", right), ("bob", nbformat.read(student, 4))]:
-        (folder / name).mkdir(parents=True)
-        nbformat.write(nb, folder / name / "01_recap.ipynb")
-    broken = json.loads(student.read_text())
-    for cell in broken["cells"]:
-        if "nbgrader" in cell["metadata"]:
-            cell["metadata"]["nbgrader"] = "not a mapping"
-            break
-    (folder / "eve").mkdir()
-    (folder / "eve" / "01_recap.ipynb").write_text(json.dumps(broken))
-    sheet = tmp_path / "scores.csv"
-    env = {**os.environ, **CI_PROFILE}
-    command = [
-        sys.executable,
-        "-m",
-        "grading",
-        str(folder),
-        "--csv",
-        str(sheet),
-    ]
-    run = subprocess.run(
-        command + ["--jobs", "2"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    assert run.returncode == 1, run.stderr  # eve could not be graded
-    assert "checking the environment" in run.stderr
-    eve = str(folder / "eve" / "01_recap.ipynb")
-    assert f"{eve}: NOT GRADED" in run.stdout
-    assert "cell" in run.stdout and "not a mapping" in run.stdout
-    with sheet.open() as handle:
-        rows = list(csv.reader(handle))
-    assert rows[0] == CSV_HEADER
-    notes = tmp_path / "scores-feedback"
-    assert "**6 / 6**" in (notes / "ada" / "01_recap.md").read_text()
-    assert "NotImplementedError" in (notes / "bob" / "01_recap.md").read_text()
-    assert "could not be graded" in (notes / "eve" / "01_recap.md").read_text()
-    score = {(Path(r[0]).parent.name, r[3]): float(r[4]) for r in rows[1:]}
-    assert score == {
-        ("ada", "ch1-ex1"): 2,
-        ("ada", "ch1-ex2"): 2,
-        ("ada", "ch1-ex3"): 2,
-        ("bob", "ch1-ex1"): 0,
-        ("bob", "ch1-ex2"): 0,
-        ("bob", "ch1-ex3"): 0,
-        ("eve", "NOT GRADED"): 0,
-    }, rows
-    # as if the run had been interrupted before bob: his rows are not there
-    kept = [r for r in rows if Path(r[0]).parent.name != "bob"]
-    with sheet.open("w", newline="") as handle:
-        csv.writer(handle).writerows(kept)
-    again = subprocess.run(
-        command,
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    assert again.returncode == 0, again.stderr
-    assert "2 submissions are in" in again.stderr
-    assert str(folder / "bob" / "01_recap.ipynb") in again.stdout
-    assert "ada" not in again.stdout
-    with sheet.open() as handle:
-        resumed = list(csv.reader(handle))
-    assert resumed[: len(kept)] == kept
-    assert sorted(resumed) == sorted(rows)
-
-
 CHECKS = """x = 1
 assert x == 1, "visible"
 ### BEGIN HIDDEN TESTS
@@ -253,3 +166,186 @@ def test_feedback_hides_hidden_messages_unless_asked():
     assert "x == 2" not in text
     assert "x == 2" in feedback(result, show_hidden=True)
     assert "\n  ch1-ex3  2" not in text and "a\\|b" in text
+
+
+def _spoil(pick: str, spoil):
+    """Change the first solution ("solution") or checks ("grade") cell."""
+
+    def change(nb: dict) -> None:
+        cell = next(
+            c
+            for c in nb["cells"]
+            if c["metadata"].get("nbgrader", {}).get(pick) is True
+        )
+        spoil(cell)
+
+    return change
+
+
+# issue 19, item 6: each aborted the whole run with a traceback naming no file
+MALFORMED = {
+    "meta-string": (
+        _spoil(
+            "solution",
+            lambda c: c["metadata"].__setitem__("nbgrader", "not a mapping"),
+        ),
+        "its nbgrader metadata is not a mapping",
+    ),
+    "no-grade-id": (
+        _spoil("grade", lambda c: c["metadata"]["nbgrader"].pop("grade_id")),
+        "an exercise cell without a text grade_id (got NoneType)",
+    ),
+    "list-grade-id": (
+        _spoil(
+            "solution",
+            lambda c: c["metadata"]["nbgrader"].__setitem__(
+                "grade_id", ["ch1-ex1-solution"]
+            ),
+        ),
+        "an exercise cell without a text grade_id (got list)",
+    ),
+    "number-source": (
+        _spoil("solution", lambda c: c.__setitem__("source", 42)),
+        "its source is not text",
+    ),
+}
+
+
+def _grade(command: list[str], **options) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        command,
+        cwd=ROOT,
+        env={**os.environ, **CI_PROFILE},
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+        **options,
+    )
+
+
+def _points() -> dict[str, float]:
+    """Chapter 1's points by exercise, as the report and the CSV name them."""
+    return {
+        check_id.replace("-checks", "", 1): full
+        for exercise in read_chapter(CH1).exercises
+        for check_id, _, full in exercise.checks
+    }
+
+
+def _sheet(path: Path) -> dict[tuple[str, str], float]:
+    with path.open() as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == CSV_HEADER
+    return {(Path(r[0]).parent.name, r[3]): float(r[4]) for r in rows[1:]}
+
+
+@pytest.mark.slow
+def test_grading_a_folder_end_to_end(tmp_path):
+    """A right answer, the student version and each malformed variant of
+    issue 19 (each once aborted the whole run with a traceback naming no
+    file), with --csv and two jobs, as an instructor runs it: every malformed
+    notebook is named with its reason and gets a NOT GRADED row with 0, the
+    others are graded, and each gets its feedback file."""
+    (student,) = ma.make_release([CH1], tmp_path / "release")
+    folder = tmp_path / "submissions"
+    reference = nbformat.read(CH1, as_version=4)
+    right = nbformat.read(student, as_version=4)
+    answers = {
+        c.metadata.nbgrader["grade_id"]: c.source
+        for c in ma.solution_cells(reference)
+    }
+    for cell in ma.solution_cells(right):
+        cell.source = answers[cell.metadata.nbgrader["grade_id"]]
+    for name, nb in [("ada", right), ("bob", nbformat.read(student, 4))]:
+        (folder / name).mkdir(parents=True)
+        nbformat.write(nb, folder / name / "01_recap.ipynb")
+    for name, (spoil, _) in MALFORMED.items():
+        nb = json.loads(student.read_text())
+        spoil(nb)
+        (folder / name).mkdir()
+        (folder / name / "01_recap.ipynb").write_text(json.dumps(nb))
+    sheet = tmp_path / "scores.csv"
+    run = _grade(
+        [sys.executable, "-m", "grading", str(folder), "--csv", str(sheet)]
+        + ["--jobs", "2"]
+    )
+    assert run.returncode == 1, run.stderr  # some could not be graded
+    assert "checking the environment" in run.stderr
+    assert "memory budget: " in run.stderr, run.stderr
+    said = run.stdout.splitlines()
+    for name, (_, why) in MALFORMED.items():
+        path = folder / name / "01_recap.ipynb"
+        line = [s for s in said if s.startswith(f"{path}: NOT GRADED: ")]
+        assert line and why in line[0], (name, run.stdout)
+    notes = tmp_path / "scores-feedback"
+    points = _points()
+    total = f"{sum(points.values()):g}"
+    ada = (notes / "ada" / "01_recap.md").read_text()
+    assert f"**{total} / {total}**" in ada, ada
+    assert "NotImplementedError" in (notes / "bob" / "01_recap.md").read_text()
+    for name in MALFORMED:
+        text = (notes / name / "01_recap.md").read_text()
+        assert "could not be graded" in text
+    expected = {(name, "NOT GRADED"): 0 for name in MALFORMED}
+    expected |= {("ada", name): full for name, full in points.items()}
+    expected |= {("bob", name): 0 for name in points}
+    assert _sheet(sheet) == expected
+
+
+@pytest.mark.slow
+def test_ctrl_c_keeps_what_was_graded_and_a_rerun_grades_the_rest(tmp_path):
+    """SIGINT to `python -m grading` while it grades the second of two
+    submissions: the first is in the report and the CSV, the exit status is
+    130 (interrupted), no cgroup is left; the same command then grades only
+    the second."""
+    import signal
+    import time
+
+    (student,) = ma.make_release([CH1], tmp_path / "release")
+    folder = tmp_path / "submissions"
+    for name in ("ada", "bob"):
+        (folder / name).mkdir(parents=True)
+        (folder / name / "01_recap.ipynb").write_text(student.read_text())
+    sheet = tmp_path / "scores.csv"
+    command = [sys.executable, "-m", "grading", str(folder)]
+    command += ["--csv", str(sheet), "--skip-environment-check", "--jobs", "1"]
+    grading = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env={**os.environ, **CI_PROFILE},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 600
+        while not (sheet.exists() and len(sheet.read_text().splitlines()) > 1):
+            assert grading.poll() is None, grading.communicate()
+            assert time.monotonic() < deadline, "nothing graded in 600 s"
+            time.sleep(0.2)
+        grading.send_signal(signal.SIGINT)
+        out, err = grading.communicate(timeout=120)
+    finally:
+        grading.kill()
+        grading.wait()
+    assert grading.returncode == 130, out + err
+    assert "interrupted: what was graded is above" in err, err
+    done = _sheet(sheet)
+    assert {name for name, _ in done} == {"ada"}, done
+    assert f"{folder / 'ada' / '01_recap.ipynb'} (01_recap)" in out, out
+    left = [
+        group
+        for group in Path("/sys/fs/cgroup").glob("**/vae-course-*")
+        if f"-{grading.pid}-" in group.name
+    ]
+    assert not left, f"cgroups left behind: {left}"
+    again = _grade(command)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "1 submissions are in" in again.stderr, again.stderr
+    assert "bob" in again.stdout and "ada" not in again.stdout, again.stdout
+    assert _sheet(sheet) == {
+        (name, exercise): 0
+        for name in ("ada", "bob")
+        for exercise in _points()
+    }
