@@ -35,7 +35,8 @@ Job (one JSON line)::
      "exercises": [{"grade_id": "ch1-ex1", "names": ["my_gaussian_kl"],
                     "time_limit": seconds}, ...],
      "checks": {"ch1-ex1": [[checks grade_id, source], ...], ...},
-     "submissions": [{"answers": {"ch1-ex1": source, ...}, "only": null or [grade_id]}],
+     "submissions": [{"fd": a memfd holding {"answers": {"ch1-ex1": source, ...},
+                                             "only": null or [grade_id]}}, ...],
      "exercise_time": seconds, "total_time": seconds, "memory": bytes or 0}
 
 Several submissions in one job (a batch, ``python -m grading --batch-size``): the prefix runs
@@ -331,6 +332,9 @@ def _judge_process(job, checks, submission, shell, events_fd) -> None:
         os.close(job["key_fd"])
     # the reference solutions of parts that later parts follow: same channel
     references = _read_references(job.get("references_fd"))
+    # this submission's answers, and only its: same channel (the worker
+    # never reads them, so no process of a batch holds another's answers)
+    submission = {**submission, **_read_answers(submission, job)}
     if job.get("memory"):
         _limit(resource.RLIMIT_AS, job["memory"])
     index = submission["index"]
@@ -379,6 +383,17 @@ def _judge_process(job, checks, submission, shell, events_fd) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.kill(student_pid, signal.SIGKILL)
     os._exit(code)
+
+
+def _read_answers(submission: dict, job: dict) -> dict:
+    """Read by the judge only: {"answers": ..., "only": ...} (grading/sandbox.py)."""
+    if "fd" not in submission:
+        return {}
+    data = os.pread(submission["fd"], os.fstat(submission["fd"]).st_size, 0)
+    for other in job["submissions"]:
+        with contextlib.suppress(OSError):
+            os.close(other["fd"])
+    return json.loads(data)
 
 
 def _read_references(fd) -> dict:
