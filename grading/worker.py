@@ -73,6 +73,7 @@ import sys
 import time
 
 from grading.judge import Link, judge
+from grading.limits import prefer_oom_kill
 from grading.student import _describe, serve_student
 from grading.wire import ProtocolError, StudentProcessGone
 
@@ -421,6 +422,9 @@ def _student_process(sock: socket.socket, shell, job) -> None:
     if job.get("nproc"):
         _limit(resource.RLIMIT_NPROC, job["nproc"])
     _limit(resource.RLIMIT_CORE, 0)
+    # the kernel ends the student's processes, not the worker (and with it
+    # the batch), when the sandbox's memory budget runs out
+    prefer_oom_kill()
     try:
         serve_student(sock, shell)
     finally:

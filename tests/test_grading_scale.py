@@ -312,7 +312,7 @@ def test_batches_as_a_plain_user(student, request):
 
 SECRET = uuid.uuid4().hex
 # C looks through every string its process holds in a container (what gc
-# finds) for "COPYME-" followed by 32 hex digits; it holds only their hash, so it finds
+# finds, and what they hold) for "COPYME-" followed by 32 hex digits; it holds only their hash, so it finds
 # B's answer only if B's text is somewhere in its process. Its exercise 1 is
 # right only if it found B's; its exercise 2 only if it found its own marker
 # (the search works).
@@ -322,19 +322,23 @@ def search():
     wanted = {hashlib.sha256(SECRET.encode()).hexdigest()!r}
     found = set()
     pattern = re.compile(r"COPYME-([0-9a-f]{{32}})")
-    for obj in gc.get_objects():
-        if isinstance(obj, dict):
-            items = [*obj.keys(), *obj.values()]
-        elif isinstance(obj, (list, tuple, set)):
-            items = obj
-        else:
+    # containers of atomic values only are not tracked by gc: go down
+    todo, seen = list(gc.get_objects()), set()
+    while todo:
+        obj = todo.pop()
+        if id(obj) in seen:
             continue
-        for item in items:
-            if isinstance(item, bytes):
-                item = item.decode(errors="replace")
-            if not isinstance(item, str) or "COPYME-" not in item:
-                continue
-            for match in pattern.finditer(item):
+        seen.add(id(obj))
+        if isinstance(obj, dict):
+            todo += [*obj.keys(), *obj.values()]
+            continue
+        if isinstance(obj, (list, tuple, set)):
+            todo += list(obj)
+            continue
+        if isinstance(obj, bytes):
+            obj = obj.decode(errors="replace")
+        if isinstance(obj, str) and "COPYME-" in obj:
+            for match in pattern.finditer(obj):
                 digest = hashlib.sha256(match.group(1).encode()).hexdigest()
                 found.add("theirs" if digest == wanted else "mine")
     return found
