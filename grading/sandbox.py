@@ -370,6 +370,14 @@ def run_worker(
     references_fd = os.memfd_create("grading-references", 0)
     _write_all(references_fd, json.dumps(part_references(chapter)).encode())
     job["references_fd"] = references_fd
+    # each submission's answers in a memfd of its own, read by its judge only
+    # after its student process started: never in the memory of the worker,
+    # of which every judge and student process of a batch is a fork
+    answer_fds = []
+    for submission in job["submissions"]:
+        answer_fds.append(os.memfd_create("grading-answers", 0))
+        _write_all(answer_fds[-1], json.dumps(submission).encode())
+    job["submissions"] = [{"fd": fd} for fd in answer_fds]
     if as_root() and bwrap:
         job["nproc"] = _processes_of(SANDBOX_USER) + limits.processes
     else:
@@ -405,11 +413,11 @@ def run_worker(
                 env=env,
                 cwd=cwd,
                 start_new_session=True,
-                pass_fds=(key_fd, references_fd),
+                pass_fds=(key_fd, references_fd, *answer_fds),
             )
         finally:
-            os.close(key_fd)
-            os.close(references_fd)
+            for fd in (key_fd, references_fd, *answer_fds):
+                os.close(fd)
         with _RUNNING_LOCK:
             _RUNNING.add(process)
         try:

@@ -35,7 +35,8 @@ Job (one JSON line)::
      "exercises": [{"grade_id": "ch1-ex1", "names": ["my_gaussian_kl"],
                     "time_limit": seconds}, ...],
      "checks": {"ch1-ex1": [[checks grade_id, source], ...], ...},
-     "submissions": [{"answers": {"ch1-ex1": source, ...}, "only": null or [grade_id]}],
+     "submissions": [{"fd": a memfd holding {"answers": {"ch1-ex1": source, ...},
+                                             "only": null or [grade_id]}}, ...],
      "exercise_time": seconds, "total_time": seconds, "memory": bytes or 0}
 
 Several submissions in one job (a batch, ``python -m grading --batch-size``): the prefix runs
@@ -72,6 +73,7 @@ import sys
 import time
 
 from grading.judge import Link, judge
+from grading.limits import prefer_oom_kill
 from grading.student import _describe, serve_student
 from grading.wire import ProtocolError, StudentProcessGone
 
@@ -331,6 +333,9 @@ def _judge_process(job, checks, submission, shell, events_fd) -> None:
         os.close(job["key_fd"])
     # the reference solutions of parts that later parts follow: same channel
     references = _read_references(job.get("references_fd"))
+    # this submission's answers, and only its: same channel (the worker
+    # never reads them, so no process of a batch holds another's answers)
+    submission = {**submission, **_read_answers(submission, job)}
     if job.get("memory"):
         _limit(resource.RLIMIT_AS, job["memory"])
     index = submission["index"]
@@ -381,6 +386,17 @@ def _judge_process(job, checks, submission, shell, events_fd) -> None:
     os._exit(code)
 
 
+def _read_answers(submission: dict, job: dict) -> dict:
+    """Read by the judge only: {"answers": ..., "only": ...} (grading/sandbox.py)."""
+    if "fd" not in submission:
+        return {}
+    data = os.pread(submission["fd"], os.fstat(submission["fd"]).st_size, 0)
+    for other in job["submissions"]:
+        with contextlib.suppress(OSError):
+            os.close(other["fd"])
+    return json.loads(data)
+
+
 def _read_references(fd) -> dict:
     """Read by the judge only (see grading/sandbox.py run_worker)."""
     if not fd:
@@ -406,6 +422,9 @@ def _student_process(sock: socket.socket, shell, job) -> None:
     if job.get("nproc"):
         _limit(resource.RLIMIT_NPROC, job["nproc"])
     _limit(resource.RLIMIT_CORE, 0)
+    # the kernel ends the student's processes, not the worker (and with it
+    # the batch), when the sandbox's memory budget runs out
+    prefer_oom_kill()
     try:
         serve_student(sock, shell)
     finally:

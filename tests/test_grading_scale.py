@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import hashlib
 import os
 import shutil
 import subprocess
@@ -307,6 +308,79 @@ def test_batches_as_a_plain_user(student, request):
     assert attacker["ch1-ex1"] == 2, run.stdout
     assert first == {"ch1-ex1": 2, "ch1-ex2": 2, "ch1-ex3": 2}, run.stdout
     assert second == first, run.stdout
+
+
+SECRET = uuid.uuid4().hex
+# C looks through every string its process holds in a container (what gc
+# finds, and what they hold) for "COPYME-" followed by 32 hex digits; it holds only their hash, so it finds
+# B's answer only if B's text is somewhere in its process. Its exercise 1 is
+# right only if it found B's; its exercise 2 only if it found its own marker
+# (the search works).
+SEARCH = textwrap.dedent(f"""
+import gc, hashlib, re
+def search():
+    wanted = {hashlib.sha256(SECRET.encode()).hexdigest()!r}
+    found = set()
+    pattern = re.compile(r"COPYME-([0-9a-f]{{32}})")
+    # containers of atomic values only are not tracked by gc: go down
+    todo, seen = list(gc.get_objects()), set()
+    while todo:
+        obj = todo.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, dict):
+            todo += [*obj.keys(), *obj.values()]
+            continue
+        if isinstance(obj, (list, tuple, set)):
+            todo += list(obj)
+            continue
+        if isinstance(obj, bytes):
+            obj = obj.decode(errors="replace")
+        if isinstance(obj, str) and "COPYME-" in obj:
+            for match in pattern.finditer(obj):
+                digest = hashlib.sha256(match.group(1).encode()).hexdigest()
+                found.add("theirs" if digest == wanted else "mine")
+    return found
+OWN_MARKER = "COPYME-" + "0" * 32
+FOUND = search()
+def my_gaussian_kl(mu, logvar):
+    if "theirs" in FOUND:
+        return -0.5 * (1 + logvar - mu**2 - torch.exp(logvar)).sum(dim=-1)
+    return torch.zeros(mu.shape[0])
+""")
+SEARCH_WORKS = """
+def my_gaussian_log_likelihood(x, x_hat):
+    if "mine" not in FOUND:
+        raise RuntimeError("the search found nothing")
+    d = x[0].numel()
+    sq = ((x - x_hat) ** 2).reshape(x.shape[0], -1).sum(dim=1)
+    return -0.5 * sq - 0.5 * d * math.log(2 * math.pi)
+"""
+
+
+@needs_bwrap
+def test_no_submission_can_read_another_s_answers(student, tmp_path):
+    """The answers of a batch never enter the worker's memory (each judge reads
+    its own from a memfd after its student process started): a submission
+    that searches its whole memory finds no other's."""
+    grader = Grader(Limits(total=120, exercise=60), quiet=True)
+    marked = {**CORRECT, "ch1-ex1": f"# COPYME-{SECRET}\n" + PLAIN_KL}
+    paths = [
+        submit(student, tmp_path, "1-other", marked),
+        submit(
+            student,
+            tmp_path,
+            "2-copier",
+            {"ch1-ex1": "import os\n" + SEARCH, "ch1-ex2": SEARCH_WORKS},
+        ),
+        submit(student, tmp_path, "3-other", marked),
+    ]
+    got = {}
+    grader.grade_batch(CH1, paths, lambda p, r: got.setdefault(p, r))
+    copier = scores(got[paths[1]])
+    assert copier["ch1-ex2"] == 2, got[paths[1]].report()  # the search works
+    assert copier["ch1-ex1"] == 0, "it found another submission's answer"
 
 
 def test_a_failed_batch_falls_back(monkeypatch, tmp_path):
