@@ -9,11 +9,16 @@ boundary (a custom autograd function whose backward asks the student process).
 
 from __future__ import annotations
 
+import contextlib
+import io
 import pickle
+import re
 import socket
 import traceback
 
 from grading.wire import (
+    GENERATOR,
+    LEAF,
     UNREADABLE,
     CallbackArg,
     GenArg,
@@ -24,18 +29,29 @@ from grading.wire import (
     StudentRef,
     _each,
     _flatten,
-    _unflatten,
+    attach_graph,
+    detach_all,
     recv,
     safe_loads,
     send,
 )
 
+GRAPHS = 64  # reference calls whose autograd graph the judge keeps
+
 
 class Link:
-    """The judge's end of the connection to the student process."""
+    """The judge's end of the connection to the student process.
+
+    ``references``: part (a)'s reference functions while a later part is
+    graded, by name; the student process calls them (``refcall``), and asks
+    for their gradients (``refbackward``), while it answers a request.
+    """
 
     def __init__(self, sock: socket.socket):
         self.sock = sock
+        self.references: dict = {}
+        self.graphs: dict = {}
+        self.calls = 0
 
     def request(self, *message, callbacks=()):
         send(self.sock, pickle.dumps(message))
@@ -47,11 +63,97 @@ class Link:
             if kind == "callback" and len(reply) == 3:
                 self._callback(callbacks, reply[1], reply[2])
                 continue
+            if kind == "refcall" and len(reply) == 3:
+                self._send(self._refcall(reply[1], reply[2]))
+                continue
+            if kind == "refbackward" and len(reply) == 3:
+                self._send(self._refbackward(reply[1], reply[2]))
+                continue
             if kind == "raise":
                 raise StudentCodeError(str(reply[1]))
             if kind == "ok":
                 return reply[1]
             raise ProtocolError(f"an unexpected reply {kind!r}")
+
+    def _send(self, message) -> None:
+        try:
+            data = pickle.dumps(message)
+        except Exception as error:  # noqa: BLE001  (said to the student process)
+            data = pickle.dumps(
+                ("refunavailable", f"its result cannot be sent ({error})")
+            )
+        send(self.sock, data)
+
+    def _refcall(self, name, payload):
+        """Run part (a)'s reference ``name`` on the student process's data."""
+        import torch
+
+        function = self.references.get(name) if isinstance(name, str) else None
+        if function is None:
+            return ("refunavailable", f"no reference {name!r} here")
+        leaves, generators = [], []
+
+        def decode(value):
+            if isinstance(value, dict) and LEAF in value:
+                leaf = value.get("value")
+                if not isinstance(leaf, torch.Tensor):
+                    raise TypeError("a marked tensor that is not a tensor")
+                leaves.append(leaf.detach().clone().requires_grad_(True))
+                return leaves[-1]
+            if isinstance(value, dict) and GENERATOR in value:
+                generators.append(torch.Generator())
+                generators[-1].set_state(value.get("state"))
+                return generators[-1]
+            if isinstance(value, (tuple, list, dict)):
+                return _each(decode, value)
+            return value
+
+        try:
+            args, kwargs = decode(payload)
+            with torch.enable_grad():
+                result = function(*args, **dict(kwargs))
+        except Exception as error:  # noqa: BLE001  (raised in the student process)
+            return ("referror", f"{type(error).__name__}: {error}")
+        flat: list = []
+        _flatten(result, flat)
+        differentiable = [bool(leaves) and t.requires_grad for t in flat]
+        self.calls += 1
+        if any(differentiable):
+            self.graphs[self.calls] = (flat, leaves)
+            for old in list(self.graphs)[:-GRAPHS]:
+                del self.graphs[old]
+        return (
+            "refreturn",
+            detach_all(result),
+            differentiable,
+            self.calls,
+            [g.get_state() for g in generators],
+        )
+
+    def _refbackward(self, call_id, grads):
+        """The gradients of a reference call's inputs, given its outputs'."""
+        import torch
+
+        graph = self.graphs.get(call_id)
+        if graph is None or not isinstance(grads, list):
+            return ("referror", "no such computation (graph freed)")
+        outputs, inputs = graph
+        pairs = [
+            (o, g)
+            for o, g in zip(outputs, grads)
+            if isinstance(g, torch.Tensor) and o.requires_grad
+        ]
+        try:
+            got = torch.autograd.grad(
+                [o for o, _ in pairs],
+                inputs,
+                [g for _, g in pairs],
+                allow_unused=True,
+                retain_graph=True,
+            )
+        except Exception as error:  # noqa: BLE001  (raised in the student process)
+            return ("referror", f"{type(error).__name__}: {error}")
+        return ("refgrads", [None if g is None else g.detach() for g in got])
 
     def _callback(self, callbacks, index, args) -> None:
         try:
@@ -182,37 +284,31 @@ def _write_back(objects, states) -> None:
 
 def _attach_graph(link, call_id, leaves, result, differentiable):
     """Make the tensors of ``result`` depend on ``leaves`` in the judge's autograd graph."""
-    import torch
-
-    flat: list = []
-    spec = _flatten(result, flat)
-    if len(differentiable) != len(flat):
-        raise ProtocolError("gradient flags that do not match the result")
-
-    class Remote(torch.autograd.Function):
-        @staticmethod
-        def forward(ctx, *inputs):
-            ctx.mark_non_differentiable(
-                *[t for t, d in zip(flat, differentiable) if not d]
-            )
-            return tuple(t.clone() for t in flat)
-
-        @staticmethod
-        def backward(ctx, *grads):
-            grads = [g if d else None for g, d in zip(grads, differentiable)]
-            got = link.request("backward", call_id, grads)
-            if not isinstance(got, list) or len(got) != len(leaves):
-                raise ProtocolError("gradients that do not match the inputs")
-            return tuple(got)
-
-    return _unflatten(spec, Remote.apply(*leaves))
+    return attach_graph(
+        lambda grads: link.request("backward", call_id, grads),
+        leaves,
+        result,
+        differentiable,
+    )
 
 
-def judge(job, checks, submission, link: Link, shell, events) -> None:
-    """Run each exercise: the student's answer cell there, the instructor's checks here."""
+def judge(
+    job, checks, submission, link: Link, shell, events, references=None
+) -> None:
+    """Run each exercise: the student's answer cell there, the instructor's checks here.
+
+    ``references``: the reference solutions of the parts that later parts
+    follow (``chN-exMa`` before ``chN-exMb``), by grade_id; read by the judge
+    after its student process started, never part of the job. While a later
+    part is graded, the earlier parts' names are their references, here and
+    in the student process (see ``_bind_references``).
+    """
     skip = set(submission.get("skip", []))  # not run at all (timed out before)
     done = set(submission.get("done", []))  # answer run again, checks not
     only = submission.get("only")
+    names = {e["grade_id"]: e["names"] for e in job["exercises"]}
+    earlier = earlier_parts(list(names))
+    ran: dict[str, bool] = {}  # references run here, and whether they worked
     for exercise in job["exercises"]:
         grade_id = exercise["grade_id"]
         if grade_id in skip:
@@ -220,14 +316,14 @@ def judge(job, checks, submission, link: Link, shell, events) -> None:
         checked = grade_id not in done and (only is None or grade_id in only)
         if checked:
             events(event="start", grade_id=grade_id)
-        answer = submission["answers"].get(grade_id)
-        note = ""
-        if answer is None:
-            note = "your notebook has no answer cell for this exercise"
-        else:
-            error = link.request("exec", answer)
-            if error:
-                note = f"your answer cell raised {error}"
+        parts = earlier.get(grade_id, [])
+
+        def bind(parts=parts):
+            _bind_references(link, shell, references or {}, parts, names, ran)
+
+        bind()
+        note = _run_answer(link, submission["answers"].get(grade_id))
+        bind()  # an answer that defined part (a)'s names again
         if not checked:
             continue
         for name in exercise["names"]:
@@ -238,12 +334,14 @@ def judge(job, checks, submission, link: Link, shell, events) -> None:
             elif kind == "value":
                 shell.user_ns[name] = value
         for check_id, source in checks[grade_id]:
-            result = shell.run_cell(source, store_history=False, silent=True)
+            result, printed = _run_checks(shell, source)
             error = result.error_before_exec or result.error_in_exec
+            credit, problem = (None, "") if error else _credit(result.result)
             message = (
                 _check_failure(error, exercise["names"], source)
                 if error
-                else ""
+                else problem
+                or (_last_line(printed) if credit is not None else "")
             )
             if message and note and not isinstance(error, AssertionError):
                 missing = message.startswith(
@@ -257,14 +355,165 @@ def judge(job, checks, submission, link: Link, shell, events) -> None:
                 )
             if isinstance(error, (ProtocolError, StudentProcessGone)):
                 raise error
-            events(
-                event="result",
-                grade_id=grade_id,
-                check_id=check_id,
-                passed=error is None,
-                message=message,
-                hidden=bool(error) and _in_hidden_tests(error, source),
-            )
+            event = {
+                "event": "result",
+                "grade_id": grade_id,
+                "check_id": check_id,
+                "passed": error is None and not problem,
+                "message": message,
+                "hidden": bool(error) and _in_hidden_tests(error, source),
+            }
+            if credit is not None:
+                event["credit"] = credit
+            events(**event)
+
+
+def earlier_parts(grade_ids: list[str]) -> dict[str, list[str]]:
+    """The parts before each part of a multi-part exercise, by grade_id:
+    ``ch4-ex5b`` -> ``["ch4-ex5a"]`` (same prefix, earlier letter)."""
+    found: dict[str, list[str]] = {}
+    for grade_id in grade_ids:
+        match = PART.match(grade_id)
+        if match:
+            found[grade_id] = [
+                other
+                for other in grade_ids
+                if (m := PART.match(other))
+                and m.group(1) == match.group(1)
+                and m.group(2) < match.group(2)
+            ]
+    return {k: v for k, v in found.items() if v}
+
+
+PART = re.compile(r"^(ch\d+-ex\d+)([a-z])$")
+
+
+def _bind_references(link, shell, references, parts, names, ran) -> None:
+    """Make the earlier ``parts``' names their references: here (the checks
+    see them) and in the student process, where a function becomes a stub
+    that calls the reference here (arguments and results as data, gradients
+    through) and a value is sent. A reference class, a value that cannot be
+    sent, or a reference that does not run stays the student's."""
+    for part in parts:
+        source = references.get(part)
+        if source is None:
+            continue
+        if part not in ran:
+            result = shell.run_cell(source, store_history=False, silent=True)
+            ran[part] = not (result.error_before_exec or result.error_in_exec)
+        if not ran[part]:
+            continue
+        for name in names.get(part, []):
+            value = shell.user_ns.get(name, _NOTHING)
+            if value is _NOTHING or isinstance(value, (type, Proxy)):
+                continue
+            if callable(value):
+                link.references[name] = value
+                link.request("bind", name, "callable", None)
+                continue
+            try:
+                pickle.dumps(value)
+            except Exception:  # noqa: BLE001, S112  (it stays the student's)
+                continue
+            link.request("bind", name, "value", value)
+
+
+_NOTHING = object()
+
+
+def _run_answer(link: Link, answer) -> str:
+    """Run an exercise's answer: the student's helper cells above it, then
+    the answer cell itself, in the student process; a note when one raised.
+
+    ``answer`` is the answer cell's source, or a list of cell sources (the
+    helper cells the student added above it, in notebook order, then the
+    answer cell).
+    """
+    if answer is None:
+        return "your notebook has no answer cell for this exercise"
+    cells = [answer] if isinstance(answer, str) else list(answer)
+    note = ""
+    for number, cell in enumerate(cells, 1):
+        error = link.request("exec", str(cell))
+        if not error:
+            continue
+        if number == len(cells):
+            return f"your answer cell raised {error}"
+        note = note or (
+            "your cell above the answer cell raised "
+            + str(error).replace("of your answer cell)", "of that cell)")
+        )
+    return note
+
+
+def _run_checks(shell, source: str):
+    """Run a checks cell here, in the judge: its result (with the value of
+    its last expression, if any) and what it printed."""
+    hook = shell.displayhook
+    quiet = {
+        "write_output_prompt": lambda *a, **k: None,
+        "write_format_data": lambda *a, **k: None,
+    }
+    saved = {name: getattr(hook, name) for name in quiet}
+    printed = io.StringIO()
+    try:
+        for name, replacement in quiet.items():
+            setattr(hook, name, replacement)
+        with contextlib.redirect_stdout(printed):
+            result = shell.run_cell(source, store_history=False, silent=False)
+    finally:
+        for name, original in saved.items():
+            setattr(hook, name, original)
+    return result, printed.getvalue()
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def _credit(value) -> tuple[float | None, str]:
+    """The points a checks cell gives by its last expression (nbgrader's
+    convention): (None, "") when it ends in no value (full points),
+    (number, "") for a number, (None, why) for anything else.
+
+    The value is the judge's own (the checks run here); only a real Python
+    int or float, a one-element tensor or a numpy number is taken, and it is
+    converted here, so no object of the student's can choose the points.
+    """
+    import math
+
+    import torch
+
+    if value is None:
+        return None, ""
+    number = None
+    if type(value) in (int, float):
+        number = float(value)
+    elif (
+        type(value) in (torch.Tensor, torch.nn.Parameter)
+        and value.numel() == 1
+        and not value.is_complex()
+        and value.dtype is not torch.bool
+    ):
+        number = float(torch.Tensor.item(value.detach().cpu()))
+    elif type(value).__module__ == "numpy":
+        import numpy
+
+        if isinstance(value, (numpy.integer, numpy.floating)):
+            number = float(value.item())
+    if number is None:
+        return None, (
+            "the checks cell ended in a value that is not a number of points "
+            f"(a {type(value).__name__}); the grader gives 0 (tell your "
+            "instructor)"
+        )
+    if not math.isfinite(number):
+        return None, (
+            f"the checks cell computed {number} points, not a finite number; "
+            "the grader gives 0"
+        )
+    return number, ""
 
 
 def _check_failure(error, names, source) -> str:

@@ -14,6 +14,8 @@ import socket
 import traceback
 
 from grading.wire import (
+    GENERATOR,
+    LEAF,
     UNREADABLE,
     CallbackArg,
     GenArg,
@@ -23,6 +25,7 @@ from grading.wire import (
     StudentRef,
     _each,
     _flatten,
+    attach_graph,
     dumps_safe,
     recv,
     safe_loads,
@@ -36,6 +39,7 @@ def serve_student(sock: socket.socket, shell) -> None:
 
     namespace = shell.user_ns
     graphs: dict[int, tuple] = {}
+    stubs: dict[str, object] = {}  # part (a)'s names bound to its reference
 
     def reply(*message):
         data = dumps_safe(_plain(message))
@@ -72,6 +76,18 @@ def serve_student(sock: socket.socket, shell) -> None:
                     reply("ok", ("callable", None))
                 else:
                     reply("ok", ("value", _plain(value)))
+            elif kind == "bind":
+                _, name, what, value = message
+                mine = namespace.get(name)
+                if mine is stubs.get(name, _MISSING):
+                    mine = getattr(mine, "__wrapped__", None)
+                if what == "callable":
+                    stubs[name] = _reference_stub(sock, name, mine)
+                    namespace[name] = stubs[name]
+                else:
+                    stubs.pop(name, None)
+                    namespace[name] = value
+                reply("ok", None)
             elif kind == "call":
                 reply("ok", _call(sock, namespace, graphs, *message[1:]))
             elif kind == "backward":
@@ -109,6 +125,86 @@ def _not_data(message) -> str:
         "cannot read; return tensors, numbers, strings, lists, tuples or "
         "dicts (the task says which)"
     )
+
+
+def _reference_stub(sock, name, mine):
+    """Part (a)'s ``name`` while a later part is graded: each call runs the
+    reference in the judge (its source never comes here). Arguments go as
+    data (tensors that need gradients and generators marked), results come
+    back, and gradients flow through. A call with arguments that are not data
+    (a model, a callable) runs the student's own ``mine`` instead."""
+    import functools
+
+    import torch
+
+    def stub(*args, **kwargs):
+        leaves, generators = [], []
+
+        def encode(value):
+            if isinstance(value, torch.Tensor):
+                if value.requires_grad and torch.is_grad_enabled():
+                    leaves.append(value)
+                    return {LEAF: len(leaves) - 1, "value": value.detach()}
+                return value.detach()
+            if isinstance(value, torch.Generator):
+                generators.append(value)
+                return {GENERATOR: 0, "state": value.get_state()}
+            if isinstance(value, (tuple, list, dict)):
+                return _each(encode, value)
+            return value
+
+        data = dumps_safe(("refcall", name, encode(_plain((args, kwargs)))))
+        try:
+            safe_loads(data)
+        except ProtocolError:
+            data = None
+        if data is not None:
+            send(sock, data)
+            answer = pickle.loads(recv(sock))
+            if answer[0] == "referror":
+                raise RuntimeError(
+                    f"{name} (part (a)'s reference, used to grade this part) "
+                    f"raised {answer[1]}"
+                )
+            if answer[0] == "refreturn":
+                _, result, differentiable, call_id, states = answer
+                for generator, state in zip(generators, states):
+                    generator.set_state(state)
+                if leaves and any(differentiable):
+                    result = attach_graph(
+                        _ask_gradients(sock, call_id),
+                        leaves,
+                        result,
+                        differentiable,
+                    )
+                return result
+        if callable(mine):
+            return mine(*args, **kwargs)
+        raise TypeError(
+            f"{name} is part (a)'s reference here and takes data only "
+            "(tensors, numbers, strings, lists, tuples, dicts, generators)"
+        )
+
+    if callable(mine):
+        functools.update_wrapper(stub, mine)
+    else:
+        stub.__name__ = stub.__qualname__ = name
+    stub.__wrapped__ = mine
+    return stub
+
+
+def _ask_gradients(sock, call_id):
+    def backward(grads):
+        grads = [None if g is None else g.detach() for g in grads]
+        send(sock, dumps_safe(("refbackward", call_id, grads)))
+        answer = pickle.loads(recv(sock))
+        if answer[0] != "refgrads":
+            raise RuntimeError(
+                f"the gradient of part (a)'s reference failed: {answer[1]}"
+            )
+        return answer[1]
+
+    return backward
 
 
 def _call(sock, namespace, graphs, name, payload, grads):

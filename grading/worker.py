@@ -157,6 +157,8 @@ def _judge_process(job, checks, submission, shell, events_fd) -> None:
     key = os.pread(job["key_fd"], 64, 0) if job.get("key_fd") else b""
     with contextlib.suppress(OSError):
         os.close(job["key_fd"])
+    # the reference solutions of parts that later parts follow: same channel
+    references = _read_references(job.get("references_fd"))
     if job.get("memory"):
         _limit(resource.RLIMIT_AS, job["memory"])
     index = submission["index"]
@@ -177,7 +179,15 @@ def _judge_process(job, checks, submission, shell, events_fd) -> None:
         events(**event)
 
     try:
-        judge(job, checks, submission, Link(judge_end), shell, tracked)
+        judge(
+            job,
+            checks,
+            submission,
+            Link(judge_end),
+            shell,
+            tracked,
+            references,
+        )
         events(event="finished")
         code = 0
     except ProtocolError as error:
@@ -197,6 +207,18 @@ def _judge_process(job, checks, submission, shell, events_fd) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.kill(student_pid, signal.SIGKILL)
     os._exit(code)
+
+
+def _read_references(fd) -> dict:
+    """Read by the judge only (see grading/sandbox.py run_worker)."""
+    if not fd:
+        return {}
+    try:
+        data = os.pread(fd, os.fstat(fd).st_size, 0)
+        os.close(fd)
+        return json.loads(data or b"{}")
+    except (OSError, ValueError):
+        return {}
 
 
 def _student_process(sock: socket.socket, shell, job) -> None:
