@@ -32,6 +32,12 @@ class Exercise:
     names: list[str]  # what the reference solution defines
     checks: list[tuple[str, str, float]]  # (checks grade_id, source, points)
     reference: str  # the reference solution cell
+    # seconds this exercise may take (the solution cell's
+    # metadata["vae_course"]["time_limit"]); None: the grader's limit
+    time_limit: float | None = None
+    # whether a later part is graded with this part's reference
+    # (metadata["vae_course"]["reference_for_later_parts"], default true)
+    reference_for_later_parts: bool = True
 
 
 @dataclass
@@ -62,6 +68,22 @@ def _defined_names(source: str) -> list[str]:
     return names
 
 
+def _time_limit(cell, path) -> float | None:
+    value = cell.metadata.get("vae_course", {}).get("time_limit")
+    if value is None:
+        return None
+    if (
+        not isinstance(value, (int, float))
+        or isinstance(value, bool)
+        or not 0 < value < 86400
+    ):
+        raise GradingError(
+            f"{path}: {cell.metadata['nbgrader']['grade_id']}: its time_limit "
+            f"must be a number of seconds more than 0, got {value!r}"
+        )
+    return float(value)
+
+
 def read_chapter(path: Path) -> Chapter:
     """The chapter's cells before its exercises, and each exercise's answer and checks cells."""
     nb = nbformat.read(path, as_version=4)
@@ -84,7 +106,15 @@ def read_chapter(path: Path) -> Chapter:
             grade_id = meta["grade_id"].removesuffix("-solution")
             exercises.append(
                 Exercise(
-                    grade_id, _defined_names(cell.source), [], cell.source
+                    grade_id,
+                    _defined_names(cell.source),
+                    [],
+                    cell.source,
+                    _time_limit(cell, path),
+                    cell.metadata.get("vae_course", {}).get(
+                        "reference_for_later_parts", True
+                    )
+                    is not False,
                 )
             )
         elif meta.get("grade"):
@@ -103,13 +133,15 @@ def read_chapter(path: Path) -> Chapter:
 def part_references(chapter: Chapter) -> dict[str, str]:
     """The reference solutions of the parts that a later part follows, by
     grade_id (``ch4-ex5a`` when there is a ``ch4-ex5b``): the judge grades
-    the later part with them (grading/judge.py ``_bind_references``)."""
+    the later part with them (grading/judge.py ``_bind_references``),
+    unless the part's solution cell says
+    ``metadata["vae_course"]["reference_for_later_parts"] = false``."""
     ids = [e.grade_id for e in chapter.exercises]
     needed = {p for parts in earlier_parts(ids).values() for p in parts}
     return {
         e.grade_id: e.reference
         for e in chapter.exercises
-        if e.grade_id in needed
+        if e.grade_id in needed and e.reference_for_later_parts
     }
 
 

@@ -9,6 +9,7 @@ boundary (a custom autograd function whose backward asks the student process).
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import io
 import pickle
@@ -177,9 +178,9 @@ class Unreadable:
 
     def _fail(self, *args, **kwargs):
         raise TypeError(
-            f"your function returned a {self._what}, which the grader cannot "
-            "read; return tensors, numbers, strings, lists, tuples or dicts "
-            "(the task says which)"
+            f"your function returned {_article(self._what)}, which is not "
+            "data the grader can read (tensors, numbers, strings, and lists, "
+            "tuples or dicts of them); return what the task says"
         )
 
     def __getattr__(self, name):
@@ -188,7 +189,7 @@ class Unreadable:
         self._fail()
 
     def __repr__(self) -> str:
-        return f"<your {self._what}, which the grader cannot read>"
+        return f"<{_article(self._what)}, which is not data>"
 
     __iter__ = __len__ = __float__ = __int__ = __bool__ = __index__ = _fail
     __getitem__ = __call__ = __array__ = __eq__ = __ne__ = _fail
@@ -196,6 +197,13 @@ class Unreadable:
     __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _fail
     __truediv__ = __rtruediv__ = __neg__ = __abs__ = __pow__ = _fail
     __hash__ = None
+
+
+def _article(what: str) -> str:
+    """'dict holding ...' -> 'a dict holding ...' (kept when it has one)."""
+    if what.split(" ", 1)[0] in ("a", "an", "the"):
+        return what
+    return f"{'an' if what[:1].lower() in 'aeiou' else 'a'} {what}"
 
 
 class Proxy:
@@ -252,7 +260,11 @@ class Proxy:
         _write_back(objects, reply.get("objects", []))
         result = reply.get("result")
         if isinstance(result, dict) and set(result) == {UNREADABLE}:
-            return Unreadable(str(result[UNREADABLE]))
+            what = str(result[UNREADABLE])[:200]
+            # named after what it is: a check's f"got {type(x).__name__}"
+            # then says it
+            kind = type(f"{_article(what)} (not data)", (Unreadable,), {})
+            return kind(what)
         differentiable = reply.get("differentiable", [])
         if leaves and any(differentiable):
             result = _attach_graph(
@@ -266,18 +278,39 @@ class Proxy:
 
 
 def _write_back(objects, states) -> None:
+    """Give the judge's models and optimizers the state the student's
+    function left them in. A model trained in another dtype (``net.double()``
+    in place) is legal: its weights and gradients are cast to the dtype the
+    checks built the model in, and the checks evaluate it there."""
     import torch
 
     for obj, state in zip(objects, states):
         if isinstance(obj, torch.nn.Module):
             tensors = list(obj.parameters()) + list(obj.buffers())
-            if len(state) != len(tensors):
-                raise ProtocolError("a model with other parameters came back")
+            if not isinstance(state, list) or not all(
+                isinstance(s, (tuple, list)) and len(s) == 2 for s in state
+            ):
+                raise ProtocolError("a model state that is not a list")
+            if len(state) != len(tensors) or any(
+                not isinstance(value, torch.Tensor)
+                or value.shape != tensor.shape
+                for tensor, (value, _) in zip(tensors, state)
+            ):
+                raise ValueError(
+                    "your function changed the model it was given: it came "
+                    "back with other parameters (layers added, removed or "
+                    "replaced); train the model you are given in place"
+                )
             with torch.no_grad():
                 for tensor, (value, grad) in zip(tensors, state):
-                    tensor.copy_(value)
+                    tensor.copy_(value)  # cast to the model's dtype
                     if isinstance(tensor, torch.nn.Parameter):
-                        tensor.grad = grad
+                        tensor.grad = (
+                            grad.to(device=tensor.device, dtype=tensor.dtype)
+                            if isinstance(grad, torch.Tensor)
+                            and grad.shape == tensor.shape
+                            else None
+                        )
         else:
             obj.load_state_dict(state)
 
@@ -308,7 +341,8 @@ def judge(
     only = submission.get("only")
     names = {e["grade_id"]: e["names"] for e in job["exercises"]}
     earlier = earlier_parts(list(names))
-    ran: dict[str, bool] = {}  # references run here, and whether they worked
+    # the earlier parts' references, run here in a namespace of their own
+    state: dict = {"namespace": None, "ran": {}, "sources": []}
     for exercise in job["exercises"]:
         grade_id = exercise["grade_id"]
         if grade_id in skip:
@@ -319,7 +353,9 @@ def judge(
         parts = earlier.get(grade_id, [])
 
         def bind(parts=parts):
-            _bind_references(link, shell, references or {}, parts, names, ran)
+            _bind_references(
+                link, shell, references or {}, parts, names, state
+            )
 
         bind()
         note = _run_answer(link, submission["answers"].get(grade_id))
@@ -327,12 +363,7 @@ def judge(
         if not checked:
             continue
         for name in exercise["names"]:
-            shell.user_ns.pop(name, None)
-            kind, value = link.request("kind", name)
-            if kind == "callable":
-                shell.user_ns[name] = Proxy(link, name)
-            elif kind == "value":
-                shell.user_ns[name] = value
+            _bind_students(link, shell, name)
         for check_id, source in checks[grade_id]:
             result, printed = _run_checks(shell, source)
             error = result.error_before_exec or result.error_in_exec
@@ -388,37 +419,109 @@ def earlier_parts(grade_ids: list[str]) -> dict[str, list[str]]:
 PART = re.compile(r"^(ch\d+-ex\d+)([a-z])$")
 
 
-def _bind_references(link, shell, references, parts, names, ran) -> None:
-    """Make the earlier ``parts``' names their references: here (the checks
-    see them) and in the student process, where a function becomes a stub
+def _bind_references(link, shell, references, parts, names, state) -> None:
+    """Make the earlier ``parts``' functions their references: here (the
+    checks see them) and in the student process, where each becomes a stub
     that calls the reference here (arguments and results as data, gradients
-    through) and a value is sent. A reference class, a value that cannot be
-    sent, or a reference that does not run stays the student's."""
+    through).
+
+    Only functions that stand on their own are replaced: a function whose
+    reference uses (directly or through other functions of the parts) a
+    class or a value the parts define stays the student's, with the
+    student's classes and values (an architecture, a LATENT_DIM of the
+    student's choice). So do classes and values themselves; here they are
+    bound to the student's, as when their own part is graded.
+    """
     for part in parts:
+        if part in state["ran"]:
+            continue
         source = references.get(part)
+        state["ran"][part] = False
         if source is None:
             continue
-        if part not in ran:
-            result = shell.run_cell(source, store_history=False, silent=True)
-            ran[part] = not (result.error_before_exec or result.error_in_exec)
-        if not ran[part]:
+        if state["namespace"] is None:
+            state["namespace"] = dict(shell.user_ns)
+        try:
+            code = compile(
+                shell.transform_cell(source), f"<reference {part}>", "exec"
+            )
+            exec(code, state["namespace"])  # noqa: S102  (the instructor's)
+        except Exception:  # noqa: BLE001, S112  (the student's stay)
             continue
+        state["ran"][part] = True
+        state["sources"].append(source)
+    replaceable = standalone_functions(state["sources"])
+    namespace = state["namespace"] or {}
+    for part in parts:
         for name in names.get(part, []):
-            value = shell.user_ns.get(name, _NOTHING)
-            if value is _NOTHING or isinstance(value, (type, Proxy)):
-                continue
-            if callable(value):
-                link.references[name] = value
+            reference = namespace.get(name)
+            if (
+                state["ran"].get(part)
+                and name in replaceable
+                and callable(reference)
+            ):
+                link.references[name] = reference
+                shell.user_ns[name] = reference
                 link.request("bind", name, "callable", None)
-                continue
-            try:
-                pickle.dumps(value)
-            except Exception:  # noqa: BLE001, S112  (it stays the student's)
-                continue
-            link.request("bind", name, "value", value)
+            else:
+                _bind_students(link, shell, name)
 
 
-_NOTHING = object()
+def _bind_students(link, shell, name) -> None:
+    """Bind ``name`` here to the student's: a Proxy for a function (or a
+    class), the value itself for data."""
+    shell.user_ns.pop(name, None)
+    try:
+        kind, value = link.request("kind", name)
+    except StudentCodeError:  # a value that is not data: a check says so
+        return
+    if kind == "callable":
+        shell.user_ns[name] = Proxy(link, name)
+    elif kind == "value":
+        shell.user_ns[name] = value
+
+
+def standalone_functions(sources: list[str]) -> set[str]:
+    """The top-level functions of these cells that use no class and no value
+    the cells define, directly or through the cells' other functions."""
+    functions: dict[str, set[str]] = {}
+    others: set[str] = set()
+    for source in sources:
+        try:
+            body = ast.parse(source).body
+        except SyntaxError:
+            continue
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                functions[node.name] = {
+                    n.id
+                    for n in ast.walk(node)
+                    if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+                }
+            elif isinstance(node, ast.ClassDef):
+                others.add(node.name)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                targets = (
+                    node.targets
+                    if isinstance(node, ast.Assign)
+                    else [node.target]
+                )
+                for target in targets:
+                    others |= {
+                        n.id
+                        for n in ast.walk(target)
+                        if isinstance(n, ast.Name)
+                    }
+    others -= set(functions)  # (a name defined both ways: a function)
+    tainted = {f for f, used in functions.items() if used & others}
+    changed = True
+    while changed:
+        changed = False
+        for f, used in functions.items():
+            if f not in tainted and used & tainted:
+                tainted.add(f)
+                changed = True
+    return set(functions) - tainted
 
 
 def _run_answer(link: Link, answer) -> str:
@@ -524,10 +627,87 @@ def _check_failure(error, names, source) -> str:
         if missing in names:
             return f"your answer cell does not define {missing}"
     text = f"{type(error).__name__}: {error}".strip().rstrip(":")
-    if isinstance(error, AssertionError) and not str(error):
-        line = _failing_line(error, source)
-        text = f"this check failed: {line}" if line else "a check failed"
+    line = _failing_line(error, source)
+    if isinstance(error, AssertionError):
+        if not str(error):
+            text = f"this check failed: {line}" if line else "a check failed"
+        elif line and (_from_torch_testing(error) or _no_words(str(error))):
+            # "Tensor-likes are not close!", a bare list of numbers: say
+            # what was compared
+            text = f"this check failed: {line}: {error}"
+    else:
+        explanation = _explain(str(error))
+        if explanation:
+            text = f"{explanation} (in the check {line}: {text})"
     return " ".join(text.split())[:600]
+
+
+# torch errors that a value an answer returned causes in a check, and what
+# they mean for the student (the original text follows)
+TORCH_ERRORS = [
+    (
+        "does not require grad and does not have a grad_fn",
+        "the check differentiates through what your function returned, and "
+        "it is not connected to the inputs: do not use .detach(), .item(), "
+        ".numpy(), torch.no_grad() or new tensors built from numbers on the "
+        "way",
+    ),
+    (
+        "One of the differentiated Tensors appears to not have been used",
+        "the check differentiates through what your function returned, and "
+        "it does not depend on one of the inputs",
+    ),
+    (
+        "expected scalar type",
+        "your function returned (or left the model in) another dtype than "
+        "the check uses (float32 and float64 mixed): keep the inputs' dtype",
+    ),
+    (
+        "to have the same dtype",
+        "your function returned (or left the model in) another dtype than "
+        "the check uses (float32 and float64 mixed): keep the inputs' dtype",
+    ),
+    (
+        "Expected all tensors to be on the same device",
+        "your function returned a tensor on another device than its inputs",
+    ),
+    (
+        "must match the size of tensor",
+        "a tensor your function returned has another shape than the check "
+        "expects (see the shapes the task states)",
+    ),
+    (
+        "shapes cannot be multiplied",
+        "a tensor your function returned has another shape than the check "
+        "expects (see the shapes the task states)",
+    ),
+    (
+        "cannot be converted to Scalar",
+        "your function returned several numbers where the check expects one",
+    ),
+    (
+        "only one element tensors can be converted",
+        "your function returned several numbers where the check expects one",
+    ),
+]
+
+
+def _explain(text: str) -> str:
+    for fragment, explanation in TORCH_ERRORS:
+        if fragment in text:
+            return explanation
+    return ""
+
+
+def _from_torch_testing(error) -> bool:
+    frames = traceback.extract_tb(error.__traceback__)
+    return bool(frames) and "torch/testing" in frames[-1].filename.replace(
+        "\\", "/"
+    )
+
+
+def _no_words(text: str) -> bool:
+    return not re.search(r"[A-Za-z]{3,}", text)
 
 
 def _cell_frames(error) -> list:
@@ -557,9 +737,40 @@ def _in_hidden_tests(error, source) -> bool:
 
 
 def _failing_line(error, source) -> str:
+    """The statement of the checks cell that failed, on one line."""
     frames = _cell_frames(error)
     if not frames:
         return ""
     lines = source.splitlines()
     number = frames[-1].lineno
-    return lines[number - 1].strip() if 0 < number <= len(lines) else ""
+    if not 0 < number <= len(lines):
+        return ""
+    statement = lines[number - 1].strip()
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return statement
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.stmt)
+            and not isinstance(node, _BLOCKS)
+            and node.lineno == number
+        ):
+            statement = ast.get_source_segment(source, node) or statement
+            break
+    statement = " ".join(statement.split())
+    return statement if len(statement) <= 240 else statement[:237] + "..."
+
+
+_BLOCKS = (
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.If,
+    ast.With,
+    ast.AsyncWith,
+    ast.Try,
+)

@@ -288,7 +288,11 @@ def job_for(chapter: Chapter, submissions: list[dict], limits: Limits) -> dict:
     return {
         "prefix": chapter.prefix,
         "exercises": [
-            {"grade_id": e.grade_id, "names": e.names}
+            {
+                "grade_id": e.grade_id,
+                "names": e.names,
+                "time_limit": e.time_limit or limits.exercise,
+            }
             for e in chapter.exercises
         ],
         "checks": {

@@ -111,8 +111,39 @@ def serve_student(sock: socket.socket, shell) -> None:
 _MISSING = object()
 
 
-def _what(value) -> str:
-    return type(value).__name__
+def _what(value, depth: int = 0) -> str:
+    """What a value that is not data is, for the student: 'dict whose item
+    'model' is a class (MLPVAE)', 'MLPVAE object (a torch model)'."""
+    import torch
+
+    if isinstance(value, (tuple, list, dict)) and depth < 4:
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            if not _is_data(key):
+                return f"{type(value).__name__} whose key {key!r} is not data"
+            if not _is_data(item):
+                inner = _what(item, depth + 1)
+                return (
+                    f"{type(value).__name__} whose item [{key!r}] is "
+                    f"{'an' if inner[:1] in 'aeiou' else 'a'} {inner}"
+                )
+        return type(value).__name__
+    if isinstance(value, type):
+        return f"class ({value.__name__}), not an object or a name"
+    if isinstance(value, torch.nn.Module):
+        return f"{type(value).__name__} object (a torch model)"
+    if callable(value):
+        name = getattr(value, "__name__", type(value).__name__)
+        return f"function ({name})"
+    return f"{type(value).__name__} object"
+
+
+def _is_data(value) -> bool:
+    try:
+        safe_loads(dumps_safe(_plain(value)))
+    except Exception:  # noqa: BLE001  (anything that is not data)
+        return False
+    return True
 
 
 def _not_data(message) -> str:
@@ -120,10 +151,12 @@ def _not_data(message) -> str:
     value = message[1] if len(message) > 1 else None
     if isinstance(value, dict) and "result" in value:
         value = value["result"]
+    what = _what(value)
     return (
-        f"TypeError: it returned a {type(value).__name__}, which the grader "
-        "cannot read; return tensors, numbers, strings, lists, tuples or "
-        "dicts (the task says which)"
+        f"TypeError: it returned {'an' if what[:1] in 'aeiou' else 'a'} "
+        f"{what}, which is not data the grader can read (tensors, numbers, "
+        "strings, and lists, tuples or dicts of them); return what the task "
+        "says"
     )
 
 

@@ -32,7 +32,8 @@ it kills them, the submission is reported as tampering, never scored.
 Job (one JSON line)::
 
     {"prefix": [cell source, ...],
-     "exercises": [{"grade_id": "ch1-ex1", "names": ["my_gaussian_kl"]}, ...],
+     "exercises": [{"grade_id": "ch1-ex1", "names": ["my_gaussian_kl"],
+                    "time_limit": seconds}, ...],
      "checks": {"ch1-ex1": [[checks grade_id, source], ...], ...},
      "submissions": [{"answers": {"ch1-ex1": source, ...}, "only": null or [grade_id]}],
      "exercise_time": seconds, "total_time": seconds, "memory": bytes or 0}
@@ -101,6 +102,10 @@ def grade_submission(job, checks, submission, shell, deadline_total):
     os.close(events_write)
     current, started = None, time.monotonic()
     limit = job["exercise_time"]
+    # an exercise's own limit (its solution cell's metadata), else the job's
+    limits = {
+        e["grade_id"]: e.get("time_limit") or limit for e in job["exercises"]
+    }
     buffer = b""
     reason = None
     while True:
@@ -121,6 +126,7 @@ def grade_submission(job, checks, submission, shell, deadline_total):
             event = json.loads(line)
             if event["event"] == "start":
                 current, started = event["grade_id"], time.monotonic()
+                limit = limits.get(current, job["exercise_time"])
             elif event["event"] == "student_gone":
                 reason = "crashed"
             if event["event"] != "finished":
