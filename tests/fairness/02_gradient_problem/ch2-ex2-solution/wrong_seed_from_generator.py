@@ -1,0 +1,16 @@
+# wrong: seeds the global random state from the generator's seed instead of drawing from it
+def exp_grad_exact(mu, sigma):
+    mean = math.exp(mu + sigma**2 / 2)
+    return mean, sigma * mean
+
+
+def exp_grad_score(mu, sigma, n_samples, generator):
+    torch.manual_seed(generator.initial_seed())
+    g_mu, g_sigma = vc.score_function_grad(torch.exp, mu, sigma, n_samples)
+    n = math.sqrt(n_samples)
+    return (
+        g_mu.mean().item(),
+        g_sigma.mean().item(),
+        g_mu.std().item() / n,
+        g_sigma.std().item() / n,
+    )

@@ -1,6 +1,0 @@
-# wrong: the baseline added instead of subtracted
-def baseline_score_grad(f, z, mu, sigma, baseline):
-    centred = f(z) + baseline
-    return centred * (z - mu) / sigma**2, centred * (
-        (z - mu) ** 2 - sigma**2
-    ) / sigma**3
