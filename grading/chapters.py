@@ -38,6 +38,11 @@ class Chapter:
     path: Path
     prefix: list[str]  # code cells before the first exercise
     exercises: list[Exercise]
+    # the text of every cell of the chapter (normalized), and of those before
+    # its first exercise cell: a submission's other code cells are the
+    # student's own (helper cells, see student_answers)
+    texts: frozenset[str] = frozenset()
+    before: frozenset[str] = frozenset()
 
     @property
     def name(self) -> str:
@@ -89,7 +94,9 @@ def read_chapter(path: Path) -> Chapter:
             exercises[-1].checks.append(
                 (meta["grade_id"], cell.source, float(meta["points"]))
             )
-    return Chapter(Path(path), prefix, exercises)
+    texts = frozenset(_normalized(c.source) for c in cells) - {""}
+    before = frozenset(_normalized(c.source) for c in cells[:first]) - {""}
+    return Chapter(Path(path), prefix, exercises, texts, before)
 
 
 def _grade_ids(nb: nbformat.NotebookNode) -> set[str]:
@@ -179,27 +186,74 @@ def restore_metadata(
     return restored
 
 
-def student_answers(
+def helper_cells(
     nb: nbformat.NotebookNode, chapter: Chapter
-) -> tuple[dict[str, str], list[str]]:
-    """The submission's answer cell for each exercise, by grade_id; and notes for the report.
+) -> dict[int, list[str]]:
+    """The code cells a student added among the exercises, by the index (in
+    ``nb.cells``) of the answer cell below them.
 
-    Only the answer cells count: every other cell of the submission (the chapter's text and
-    demonstrations, the checks cells) is the instructor's, taken from ``book/``.
+    A cell is the student's own when it is a code cell without nbgrader
+    metadata whose text is no cell of the chapter (the chapter's cells, edited
+    or not, are the instructor's), below the last cell of the chapter's part
+    before its exercises (``Chapter.before``). Cells below the last answer
+    cell belong to no exercise and are not run.
     """
-    answers: dict[str, str] = {}
-    notes = []
-    for cell in solution_cells(nb):
+    cells = nb.cells
+    start = max(
+        (
+            i
+            for i, c in enumerate(cells)
+            if _normalized(c.source) in chapter.before
+        ),
+        default=-1,
+    )
+    pending: list[str] = []
+    found: dict[int, list[str]] = {}
+    for index in range(start + 1, len(cells)):
+        cell = cells[index]
         if cell.cell_type != "code":
             continue
-        grade_id = str(cell.metadata.nbgrader.get("grade_id", ""))
-        grade_id = grade_id.removesuffix("-solution")
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution"):
+            if pending:
+                found[index] = pending
+            pending = []
+        elif (
+            "nbgrader" not in cell.metadata
+            and _normalized(cell.source)
+            and _normalized(cell.source) not in chapter.texts
+        ):
+            pending.append(cell.source)
+    return found
+
+
+def student_answers(
+    nb: nbformat.NotebookNode, chapter: Chapter
+) -> tuple[dict[str, str | list[str]], list[str]]:
+    """The submission's answer for each exercise, by grade_id; and notes for the report.
+
+    An answer is its answer cell's source or, when the student added code cells
+    above it (helper functions, see ``helper_cells``), the list of those cells'
+    sources in notebook order followed by the answer cell's. They run in the
+    sandbox as part of the answer. Every other cell of the submission (the
+    chapter's text and demonstrations, the checks cells) is the instructor's,
+    taken from ``book/``.
+    """
+    answers: dict[str, str | list[str]] = {}
+    notes = []
+    helpers = helper_cells(nb, chapter)
+    for index, cell in enumerate(nb.cells):
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or not meta.get("solution"):
+            continue
+        grade_id = str(meta.get("grade_id", "")).removesuffix("-solution")
         if grade_id in answers:
             notes.append(
                 f"{grade_id}: several answer cells; the first one was graded"
             )
             continue
-        answers[grade_id] = cell.source
+        added = helpers.get(index, [])
+        answers[grade_id] = [*added, cell.source] if added else cell.source
     return answers, notes
 
 

@@ -9,6 +9,8 @@ boundary (a custom autograd function whose backward asks the student process).
 
 from __future__ import annotations
 
+import contextlib
+import io
 import pickle
 import socket
 import traceback
@@ -220,14 +222,7 @@ def judge(job, checks, submission, link: Link, shell, events) -> None:
         checked = grade_id not in done and (only is None or grade_id in only)
         if checked:
             events(event="start", grade_id=grade_id)
-        answer = submission["answers"].get(grade_id)
-        note = ""
-        if answer is None:
-            note = "your notebook has no answer cell for this exercise"
-        else:
-            error = link.request("exec", answer)
-            if error:
-                note = f"your answer cell raised {error}"
+        note = _run_answer(link, submission["answers"].get(grade_id))
         if not checked:
             continue
         for name in exercise["names"]:
@@ -238,12 +233,14 @@ def judge(job, checks, submission, link: Link, shell, events) -> None:
             elif kind == "value":
                 shell.user_ns[name] = value
         for check_id, source in checks[grade_id]:
-            result = shell.run_cell(source, store_history=False, silent=True)
+            result, printed = _run_checks(shell, source)
             error = result.error_before_exec or result.error_in_exec
+            credit, problem = (None, "") if error else _credit(result.result)
             message = (
                 _check_failure(error, exercise["names"], source)
                 if error
-                else ""
+                else problem
+                or (_last_line(printed) if credit is not None else "")
             )
             if message and note and not isinstance(error, AssertionError):
                 missing = message.startswith(
@@ -257,14 +254,112 @@ def judge(job, checks, submission, link: Link, shell, events) -> None:
                 )
             if isinstance(error, (ProtocolError, StudentProcessGone)):
                 raise error
-            events(
-                event="result",
-                grade_id=grade_id,
-                check_id=check_id,
-                passed=error is None,
-                message=message,
-                hidden=bool(error) and _in_hidden_tests(error, source),
-            )
+            event = {
+                "event": "result",
+                "grade_id": grade_id,
+                "check_id": check_id,
+                "passed": error is None and not problem,
+                "message": message,
+                "hidden": bool(error) and _in_hidden_tests(error, source),
+            }
+            if credit is not None:
+                event["credit"] = credit
+            events(**event)
+
+
+def _run_answer(link: Link, answer) -> str:
+    """Run an exercise's answer: the student's helper cells above it, then
+    the answer cell itself, in the student process; a note when one raised.
+
+    ``answer`` is the answer cell's source, or a list of cell sources (the
+    helper cells the student added above it, in notebook order, then the
+    answer cell).
+    """
+    if answer is None:
+        return "your notebook has no answer cell for this exercise"
+    cells = [answer] if isinstance(answer, str) else list(answer)
+    note = ""
+    for number, cell in enumerate(cells, 1):
+        error = link.request("exec", str(cell))
+        if not error:
+            continue
+        if number == len(cells):
+            return f"your answer cell raised {error}"
+        note = note or (
+            "your cell above the answer cell raised "
+            + str(error).replace("of your answer cell)", "of that cell)")
+        )
+    return note
+
+
+def _run_checks(shell, source: str):
+    """Run a checks cell here, in the judge: its result (with the value of
+    its last expression, if any) and what it printed."""
+    hook = shell.displayhook
+    quiet = {
+        "write_output_prompt": lambda *a, **k: None,
+        "write_format_data": lambda *a, **k: None,
+    }
+    saved = {name: getattr(hook, name) for name in quiet}
+    printed = io.StringIO()
+    try:
+        for name, replacement in quiet.items():
+            setattr(hook, name, replacement)
+        with contextlib.redirect_stdout(printed):
+            result = shell.run_cell(source, store_history=False, silent=False)
+    finally:
+        for name, original in saved.items():
+            setattr(hook, name, original)
+    return result, printed.getvalue()
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def _credit(value) -> tuple[float | None, str]:
+    """The points a checks cell gives by its last expression (nbgrader's
+    convention): (None, "") when it ends in no value (full points),
+    (number, "") for a number, (None, why) for anything else.
+
+    The value is the judge's own (the checks run here); only a real Python
+    int or float, a one-element tensor or a numpy number is taken, and it is
+    converted here, so no object of the student's can choose the points.
+    """
+    import math
+
+    import torch
+
+    if value is None:
+        return None, ""
+    number = None
+    if type(value) in (int, float):
+        number = float(value)
+    elif (
+        type(value) in (torch.Tensor, torch.nn.Parameter)
+        and value.numel() == 1
+        and not value.is_complex()
+        and value.dtype is not torch.bool
+    ):
+        number = float(torch.Tensor.item(value.detach().cpu()))
+    elif type(value).__module__ == "numpy":
+        import numpy
+
+        if isinstance(value, (numpy.integer, numpy.floating)):
+            number = float(value.item())
+    if number is None:
+        return None, (
+            "the checks cell ended in a value that is not a number of points "
+            f"(a {type(value).__name__}); the grader gives 0 (tell your "
+            "instructor)"
+        )
+    if not math.isfinite(number):
+        return None, (
+            f"the checks cell computed {number} points, not a finite number; "
+            "the grader gives 0"
+        )
+    return number, ""
 
 
 def _check_failure(error, names, source) -> str:

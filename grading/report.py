@@ -122,7 +122,7 @@ def scores_from_events(
         for check_id, _, points in exercise.checks:
             result = results.get(check_id)
             if result is not None and result["passed"] and not stop:
-                scores.append(ExerciseScore(check_id, points, points, ""))
+                scores.append(_passed(check_id, points, result))
                 continue
             if result is not None:
                 error = result["message"] or "the checks failed"
@@ -173,6 +173,27 @@ def scores_from_events(
             for s in scores
         ]
     return scores, tampering
+
+
+def _passed(check_id: str, points: float, result: dict) -> ExerciseScore:
+    """A checks cell that raised nothing: its points, or the partial credit
+    its last expression gave (clipped to [0, points], to 0.01 points), with
+    the line it printed last as the reason."""
+    credit = result.get("credit")
+    if credit is None:
+        return ExerciseScore(check_id, points, points, "")
+    if type(credit) not in (int, float) or credit != credit:
+        credit = 0.0
+    score = round(min(max(float(credit), 0.0), points), 2)
+    if score >= points:
+        return ExerciseScore(check_id, points, points, "")
+    why = str(result.get("message") or "")
+    return ExerciseScore(
+        check_id,
+        score,
+        points,
+        why or f"partial credit: {score:g} of {points:g} points",
+    )
 
 
 def _number(grade_id: str) -> str:

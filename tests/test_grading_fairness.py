@@ -30,7 +30,13 @@ from grading.sandbox import Limits
 
 CASES = ROOT / "tests" / "fairness"
 CHAPTERS = chapter_notebooks()
-EXPECT = re.compile(r"^#\s*expect:\s*([0-9.]+)\s*points?\b", re.IGNORECASE)
+EXPECT = re.compile(
+    r"^#\s*expect:\s*([0-9.]+)(?:\s*(?:-|to)\s*([0-9.]+))?\s*points?"
+    r"(?:\s*(?:\+-|\+/-|±)\s*([0-9.]+))?",
+    re.IGNORECASE,
+)
+TOLERANCE = 0.05  # points: a partial credit may differ by this much
+CELL = re.compile(r"^# %%.*$", re.MULTILINE)
 
 
 def solution_ids(chapter: Path) -> list[str]:
@@ -54,15 +60,31 @@ def cases() -> list[tuple[Path, str, Path]]:
 ALL_CASES = cases()
 
 
-def expected_points(case: Path, full: float) -> float:
+def expected_points(case: Path, full: float) -> tuple[float, float]:
+    """The points a case expects and the tolerance: ``# expect: 2.4 points``
+    on its second line (TOLERANCE), ``# expect: 2.4 points +- 0.2``, or a
+    range ``# expect: 0.5-2.5 points`` (its middle, +- half its width)."""
     lines = case.read_text().splitlines()
     assert lines and lines[0].startswith("#"), (
         f"{case}: the first line must be a comment saying what the answer does"
     )
-    if case.name.startswith("correct_"):
-        return full
     match = EXPECT.match(lines[1]) if len(lines) > 1 else None
-    return float(match.group(1)) if match else 0.0
+    if case.name.startswith("correct_") or match is None:
+        return (full if case.name.startswith("correct_") else 0.0), TOLERANCE
+    low, high, tolerance = match.groups()
+    if high is not None:
+        low, high = sorted((float(low), float(high)))
+        return (low + high) / 2, (high - low) / 2
+    return float(low), float(tolerance) if tolerance else TOLERANCE
+
+
+def case_cells(text: str) -> str | list[str]:
+    """A case's answer as the grader gets it: the answer cell's source, or,
+    when lines ``# %%`` split the file into cells, the helper cells the
+    student added above the answer cell, then the answer cell (the last)."""
+    cells = [c.strip("\n") for c in CELL.split(text)]
+    cells = [c for c in cells if c.strip()]
+    return cells if len(cells) > 1 else text
 
 
 class Runs:
@@ -97,7 +119,10 @@ class Runs:
         for solution_id, case in mine:
             exercise = solution_id.removesuffix("-solution")
             jobs.append(
-                ({**reference, exercise: case.read_text()}, [exercise])
+                (
+                    {**reference, exercise: case_cells(case.read_text())},
+                    [exercise],
+                )
             )
         results, failure = self.grader.grade_many(chapter, jobs)
         assert not failure, f"{chapter.name}: {failure}"
@@ -199,13 +224,14 @@ def test_case(chapter, solution_id, case, runs):
     scores, tampering = by_case[case]
     exercise = solution_id.removesuffix("-solution")
     full = points(chapter)[exercise]
-    want = expected_points(case, full)
+    want, tolerance = expected_points(case, full)
     got = sum(s.score for s in scores)
     why = "; ".join(s.error for s in scores if s.error)
     assert not tampering, tampering
-    assert got == want, (
+    assert abs(got - want) <= tolerance + 1e-9, (
         f"{case.relative_to(ROOT)} ({case.read_text().splitlines()[0]}): "
-        f"expected {want:g} of {full:g} points, got {got:g}: {why}"
+        f"expected {want:g} (+-{tolerance:g}) of {full:g} points, "
+        f"got {got:g}: {why}"
     )
     if got < full:
         assert why, "a lost point needs a reason"

@@ -1,0 +1,420 @@
+"""Fair grading mechanisms (issue 21), on a small synthetic chapter.
+
+- smooth partial credit: a checks cell whose last expression is a number gets
+  that many points (nbgrader's convention), clipped to [0, points]; NaN, inf
+  or a value that is not a number give 0 with a reason; only the judge's own
+  numbers count;
+- helper cells: code cells a student adds above an answer cell run with it;
+- parts: when part (b) is graded, part (a)'s names are the reference's, in the
+  checks and inside the student's (b) code (the reference's source never
+  reaches the student process), so one mistake costs once.
+
+The chapter is written by the fixture (tests/ holds no notebook of its own):
+its exercises are built to grade in a second. One grading run grades every
+case (a fork per case), like tests/test_grading_fairness.py.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+import torch
+
+from grading.chapters import read_chapter, student_answers
+from grading.course import CI_PROFILE
+from grading.grader import Grader
+from grading.judge import _credit
+from grading.report import GradedSubmission, feedback, rows
+from grading.sandbox import Limits
+
+
+def _code(source: str, **nbgrader) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_code_cell(textwrap.dedent(source).strip())
+    if nbgrader:
+        cell.metadata["nbgrader"] = {
+            "schema_version": 3,
+            "locked": not nbgrader.get("solution", False),
+            "task": False,
+            "grade": False,
+            "solution": False,
+            **nbgrader,
+        }
+    return cell
+
+
+def _exercise(grade_id: str, solution: str, checks: str, points: float):
+    return [
+        nbformat.v4.new_markdown_cell(f"Exercise {grade_id}."),
+        _code(solution, grade_id=f"{grade_id}-solution", solution=True),
+        _code(
+            checks, grade_id=f"{grade_id}-checks", grade=True, points=points
+        ),
+    ]
+
+
+# the synthetic chapter: (grade_id, reference answer, checks, points)
+EXERCISES = [
+    (
+        # partial credit: 4 points times the quality (a number in [0, 1])
+        "ch9-ex1",
+        """
+        def quality():
+            ### BEGIN SOLUTION
+            return 1.0
+            ### END SOLUTION
+        """,
+        """
+        q = quality()
+        assert isinstance(q, (int, float)), f"a number, got {q!r}"
+        print(f"partial credit: quality {q:.2f}; full credit at 1")
+        4 * q
+        """,
+        4,
+    ),
+    (
+        "ch9-ex2a",
+        """
+        def double(x):
+            ### BEGIN SOLUTION
+            return 2 * x
+            ### END SOLUTION
+        """,
+        """
+        t = torch.tensor([1.0, -2.0, 3.5], dtype=torch.float64)
+        assert torch.equal(double(t), 2 * t), f"expected {2 * t}"
+        """,
+        1,
+    ),
+    (
+        # uses part (a): graded with (a)'s reference; gradients flow through
+        "ch9-ex2b",
+        """
+        def quadruple(x):
+            ### BEGIN SOLUTION
+            return double(double(x))
+            ### END SOLUTION
+        """,
+        """
+        t = torch.tensor([1.0, -2.0, 3.5], dtype=torch.float64)
+        got = quadruple(t)
+        assert torch.equal(got, 4 * t), f"expected {4 * t}, got {got}"
+        leaf = t.clone().requires_grad_(True)
+        quadruple(leaf).sum().backward()
+        assert torch.equal(leaf.grad, torch.full_like(t, 4.0)), (
+            f"expected gradient 4 everywhere, got {leaf.grad}"
+        )
+        assert torch.equal(double(t), 2 * t), "double is (a)'s reference"
+        """,
+        2,
+    ),
+    (
+        # a value of part (a) used by part (b)
+        "ch9-ex3a",
+        """
+        ### BEGIN SOLUTION
+        scale = 3.0
+        ### END SOLUTION
+        """,
+        """
+        assert scale == 3.0, f"expected 3, got {scale!r}"
+        """,
+        1,
+    ),
+    (
+        "ch9-ex3b",
+        """
+        def scaled(x):
+            ### BEGIN SOLUTION
+            return scale * x
+            ### END SOLUTION
+        """,
+        """
+        t = torch.arange(3.0)
+        assert torch.equal(scaled(t), 3 * t), f"expected {3 * t}"
+        """,
+        1,
+    ),
+    (
+        # a model trained in place
+        "ch9-ex4",
+        """
+        def fit(net, x, y):
+            ### BEGIN SOLUTION
+            optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+            for _ in range(50):
+                optimizer.zero_grad()
+                ((net(x) - y) ** 2).mean().backward()
+                optimizer.step()
+            ### END SOLUTION
+        """,
+        """
+        torch.manual_seed(0)
+        x_fit = torch.randn(64, 2)
+        y_fit = x_fit @ torch.tensor([[1.0], [-1.0]])
+        net_fit = torch.nn.Linear(2, 1)
+        fit(net_fit, x_fit, y_fit)
+        loss = ((net_fit(x_fit) - y_fit) ** 2).mean().item()
+        assert loss < 0.05, f"expected a loss below 0.05, got {loss:.3f}"
+        """,
+        1,
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def chapter(tmp_path_factory) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# A synthetic chapter"),
+        _code("import math\n\nimport torch"),
+    ]
+    for grade_id, solution, checks, points in EXERCISES:
+        nb.cells += _exercise(grade_id, solution, checks, points)
+    path = tmp_path_factory.mktemp("chapter") / "99_synthetic.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def reference(chapter) -> dict[str, str]:
+    return {e.grade_id: e.reference for e in read_chapter(chapter).exercises}
+
+
+@pytest.fixture(scope="module")
+def env():
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in CI_PROFILE.items():
+            patch.setenv(key, value)
+        yield
+
+
+def grade(chapter, reference, cases: list[tuple[dict, list | None]]):
+    """Grade each case (answers replacing the reference's, the exercises
+    checked) in one run of the chapter: a list of (scores, tampering)."""
+    grader = Grader(Limits(total=120, exercise=60), quiet=True)
+    jobs = [({**reference, **answers}, only) for answers, only in cases]
+    results, failure = grader.grade_many(chapter, jobs)
+    assert not failure, failure
+    return results
+
+
+def by_exercise(scores) -> dict[str, tuple[float, str]]:
+    return {s.exercise: (s.score, s.error) for s in scores}
+
+
+HELPER = "def helper():\n    return 0.5875"
+CASES: dict[str, tuple[dict, list | None]] = {
+    "reference": ({}, None),
+    # partial credit: the number the checks cell ends in
+    "credit_part": ({"ch9-ex1": "def quality():\n    return 0.5875"}, None),
+    "credit_over": ({"ch9-ex1": "def quality():\n    return 2.0"}, None),
+    "credit_negative": ({"ch9-ex1": "def quality():\n    return -1.0"}, None),
+    "credit_nan": (
+        {"ch9-ex1": "def quality():\n    return float('nan')"},
+        None,
+    ),
+    "credit_inf": (
+        {"ch9-ex1": "def quality():\n    return float('inf')"},
+        None,
+    ),
+    "credit_raises": (
+        {"ch9-ex1": "def quality():\n    return 'high'"},
+        None,
+    ),
+    # helper cells: above the answer cell, run with it, in order
+    "helper_cell": (
+        {"ch9-ex1": [HELPER, "def quality():\n    return helper()"]},
+        ["ch9-ex1"],
+    ),
+    "helper_cells_in_order": (
+        {
+            "ch9-ex1": [
+                "def helper():\n    return 0.25",
+                HELPER,
+                "def quality():\n    return helper()",
+            ]
+        },
+        ["ch9-ex1"],
+    ),
+    "helper_cell_missing": (
+        {"ch9-ex1": "def quality():\n    return helper()"},
+        ["ch9-ex1"],
+    ),
+    "helper_cell_raises": (
+        {
+            "ch9-ex1": [
+                "1 / 0",
+                "def quality():\n    return helper()",
+            ]
+        },
+        ["ch9-ex1"],
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def graded(chapter, reference, env) -> dict[str, dict]:
+    names = list(CASES)
+    results = grade(chapter, reference, [CASES[n] for n in names])
+    return {
+        name: (by_exercise(scores), tampering, scores)
+        for name, (scores, tampering) in zip(names, results)
+    }
+
+
+def test_the_reference_gets_full_marks(graded):
+    _, tampering, scores = graded["reference"]
+    assert not tampering
+    assert [(s.exercise, s.score) for s in scores if s.error] == []
+    assert sum(s.score for s in scores) == 10
+
+
+def test_partial_credit_is_the_number_the_checks_end_in(graded):
+    got, tampering, scores = graded["credit_part"]
+    assert not tampering
+    assert got["ch9-ex1"] == (
+        2.35,
+        "partial credit: quality 0.59; full credit at 1",
+    )
+    # the report, the CSV and the feedback show the fraction and the reason
+    result = GradedSubmission(Path("ada.ipynb"), "99_synthetic", scores)
+    assert "ch9-ex1   2.35 / 4   partial credit: quality 0.59" in (
+        result.report()
+    )
+    assert ["99_synthetic", "ch9-ex1", "2.35", "4"] in [
+        r[:4] for r in rows(result)
+    ]
+    assert "| ch9-ex1 | 2.35 / 4 | partial credit: quality 0.59;" in (
+        feedback(result)
+    )
+
+
+def test_partial_credit_is_clipped_to_the_points(graded):
+    assert graded["credit_over"][0]["ch9-ex1"] == (4, "")
+    score, why = graded["credit_negative"][0]["ch9-ex1"]
+    assert score == 0 and why.startswith("partial credit: quality -1.00")
+
+
+@pytest.mark.parametrize("case", ["credit_nan", "credit_inf"])
+def test_a_credit_that_is_not_finite_gives_nothing(graded, case):
+    score, why = graded[case][0]["ch9-ex1"]
+    assert score == 0 and "not a finite number" in why, why
+
+
+def test_a_check_that_fails_gives_nothing(graded):
+    score, why = graded["credit_raises"][0]["ch9-ex1"]
+    assert score == 0 and "a number, got 'high'" in why, why
+
+
+def test_helper_cells_run_with_the_answer(graded):
+    assert graded["helper_cell"][0] == {
+        "ch9-ex1": (2.35, "partial credit: quality 0.59; full credit at 1")
+    }
+    # in notebook order: the later definition wins
+    assert graded["helper_cells_in_order"][0]["ch9-ex1"][0] == 2.35
+    score, why = graded["helper_cell_missing"][0]["ch9-ex1"]
+    assert score == 0 and "NameError" in why, why
+
+
+def test_a_helper_cell_that_raises_is_named(graded):
+    score, why = graded["helper_cell_raises"][0]["ch9-ex1"]
+    assert score == 0
+    assert why.startswith(
+        "your cell above the answer cell raised ZeroDivisionError"
+    ), why
+
+
+class Lying(float):
+    """A float whose conversions claim full marks."""
+
+    def __float__(self):
+        return 4.0
+
+    def __index__(self):
+        return 4
+
+
+class Pretender:
+    def __float__(self):
+        return 4.0
+
+    def __index__(self):
+        return 4
+
+    def __int__(self):
+        return 4
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (None, None),
+        (2, 2.0),
+        (2.35, 2.35),
+        (np.float32(1.5), 1.5),
+        (np.int64(3), 3.0),
+        (torch.tensor(1.25), 1.25),
+        (torch.tensor([[0.5]], dtype=torch.float64), 0.5),
+    ],
+)
+def test_credit_takes_the_judges_numbers(value, expected):
+    assert _credit(value) == (expected, "")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        Lying(0.5),
+        Pretender(),
+        True,
+        "4",
+        [4],
+        torch.tensor([1.0, 2.0]),
+        torch.tensor(True),
+        np.array([4.0]),
+    ],
+    ids=repr,
+)
+def test_credit_refuses_other_values(value):
+    credit, why = _credit(value)
+    assert credit is None and "not a number of points" in why, why
+
+
+def test_helper_cells_are_the_students_code_cells_above_an_answer(chapter):
+    nb = nbformat.read(chapter, as_version=4)
+    parsed = read_chapter(chapter)
+    cells = nb.cells
+    solution = next(
+        i
+        for i, c in enumerate(cells)
+        if c.metadata.get("nbgrader", {}).get("grade_id")
+        == "ch9-ex2a-solution"
+    )
+    before = [
+        nbformat.v4.new_code_cell("import numpy as np  # above the chapter"),
+        nbformat.v4.new_code_cell("def twice(x):\n    return x + x"),
+        nbformat.v4.new_markdown_cell("my notes"),
+        nbformat.v4.new_code_cell("TWO = 2"),
+    ]
+    after = [nbformat.v4.new_code_cell("print(double(3))  # a try-out")]
+    cells[solution + 1 : solution + 1] = after
+    cells[solution:solution] = before
+    cells[1:1] = [nbformat.v4.new_code_cell("x = 1  # before the exercises")]
+    cells.append(nbformat.v4.new_code_cell("print('after the last answer')"))
+    # an edited cell of the chapter is the instructor's, not a helper
+    cells[2].source = "import math\nimport torch  # edited"
+    answers, notes = student_answers(nb, parsed)
+    assert not notes
+    assert answers["ch9-ex2a"] == [
+        "import numpy as np  # above the chapter",
+        "def twice(x):\n    return x + x",
+        "TWO = 2",
+        parsed.exercises[1].reference,
+    ]
+    # a try-out cell below an answer runs with the next answer
+    assert answers["ch9-ex2b"][0] == "print(double(3))  # a try-out"
+    assert isinstance(answers["ch9-ex1"], str)
