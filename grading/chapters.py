@@ -35,6 +35,9 @@ class Exercise:
     # seconds this exercise may take (the solution cell's
     # metadata["vae_course"]["time_limit"]); None: the grader's limit
     time_limit: float | None = None
+    # whether a later part is graded with this part's reference
+    # (metadata["vae_course"]["reference_for_later_parts"], default true)
+    reference_for_later_parts: bool = True
 
 
 @dataclass
@@ -108,6 +111,10 @@ def read_chapter(path: Path) -> Chapter:
                     [],
                     cell.source,
                     _time_limit(cell, path),
+                    cell.metadata.get("vae_course", {}).get(
+                        "reference_for_later_parts", True
+                    )
+                    is not False,
                 )
             )
         elif meta.get("grade"):
@@ -126,13 +133,15 @@ def read_chapter(path: Path) -> Chapter:
 def part_references(chapter: Chapter) -> dict[str, str]:
     """The reference solutions of the parts that a later part follows, by
     grade_id (``ch4-ex5a`` when there is a ``ch4-ex5b``): the judge grades
-    the later part with them (grading/judge.py ``_bind_references``)."""
+    the later part with them (grading/judge.py ``_bind_references``),
+    unless the part's solution cell says
+    ``metadata["vae_course"]["reference_for_later_parts"] = false``."""
     ids = [e.grade_id for e in chapter.exercises]
     needed = {p for parts in earlier_parts(ids).values() for p in parts}
     return {
         e.grade_id: e.reference
         for e in chapter.exercises
-        if e.grade_id in needed
+        if e.grade_id in needed and e.reference_for_later_parts
     }
 
 

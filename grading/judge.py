@@ -524,7 +524,6 @@ def standalone_functions(sources: list[str]) -> set[str]:
     return set(functions) - tainted
 
 
-
 def _run_answer(link: Link, answer) -> str:
     """Run an exercise's answer: the student's helper cells above it, then
     the answer cell itself, in the student process; a note when one raised.

@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 import torch
 
-from grading.chapters import read_chapter, student_answers
+from grading.chapters import part_references, read_chapter, student_answers
 from grading.course import CI_PROFILE
 from grading.grader import Grader
 from grading.judge import _credit, standalone_functions
@@ -346,7 +346,7 @@ CASES: dict[str, tuple[dict, list | None]] = {
         {
             "ch9-ex3a": "WIDTH = 5\n\n\ndef widen(x):\n    return x.repeat(WIDTH)"
         },
-        None,
+        ["ch9-ex3a", "ch9-ex3b"],
     ),
     # clear messages
     "not_data": (
@@ -571,7 +571,7 @@ def test_a_wrong_part_b_still_loses(graded):
 def test_part_a_choices_stay_the_students(graded):
     """WIDTH is the student's choice, and widen uses it: both stay theirs."""
     got, _, _ = graded["parts_choice"]
-    assert got == {"ch9-ex3a": (1, ""), "ch9-ex3b": (1, "")}, got
+    assert got["ch9-ex3a"] == (1, "") and got["ch9-ex3b"] == (1, ""), got
 
 
 def test_only_functions_that_stand_alone_are_replaced():
@@ -679,3 +679,16 @@ def test_an_exercise_has_its_own_time_limit(graded):
     assert got == {
         "ch9-ex5": (0, "timed out in exercise 5: does it finish?")
     }, got
+
+
+def test_a_part_can_keep_later_parts_on_the_students_own(chapter, tmp_path):
+    assert sorted(part_references(read_chapter(chapter))) == [
+        "ch9-ex2a",
+        "ch9-ex3a",
+    ]
+    nb = nbformat.read(chapter, as_version=4)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("solution"):
+            cell.metadata["vae_course"] = {"reference_for_later_parts": False}
+    nbformat.write(nb, tmp_path / "99_synthetic.ipynb")
+    assert part_references(read_chapter(tmp_path / "99_synthetic.ipynb")) == {}

@@ -36,7 +36,8 @@ EXPECT = re.compile(
     re.IGNORECASE,
 )
 TOLERANCE = 0.05  # points: a partial credit may differ by this much
-CELL = re.compile(r"^# %%.*$", re.MULTILINE)
+CELL = re.compile(r"^# %%(.*)$", re.MULTILINE)
+OTHER = re.compile(r"^\s*answer\s+(ch\d+-ex\d+[a-z]?)\s*$")
 
 
 def solution_ids(chapter: Path) -> list[str]:
@@ -78,13 +79,36 @@ def expected_points(case: Path, full: float) -> tuple[float, float]:
     return float(low), float(tolerance) if tolerance else TOLERANCE
 
 
-def case_cells(text: str) -> str | list[str]:
-    """A case's answer as the grader gets it: the answer cell's source, or,
-    when lines ``# %%`` split the file into cells, the helper cells the
-    student added above the answer cell, then the answer cell (the last)."""
-    cells = [c.strip("\n") for c in CELL.split(text)]
-    cells = [c for c in cells if c.strip()]
-    return cells if len(cells) > 1 else text
+def case_answers(text: str, exercise: str) -> dict[str, str | list[str]]:
+    """A case's answers as the grader gets them, by exercise.
+
+    A file without ``# %%`` lines is the answer cell of ``exercise``. Lines
+    ``# %%`` split it into cells: every cell but the last is a helper cell
+    the student added above the answer cell, the last is the answer cell.
+    A cell under ``# %% answer ch4-ex2a`` is the answer of that exercise
+    (another part: the reference's is replaced; a part graded with a wrong
+    earlier part). Cells of comments only are left out.
+    """
+    pieces = CELL.split(text)
+    segments = [("", pieces[0])] + list(zip(pieces[1::2], pieces[2::2]))
+    mine: list[str] = []
+    answers: dict[str, str | list[str]] = {}
+    for header, body in segments:
+        body = body.strip("\n")
+        code = [
+            line
+            for line in body.splitlines()
+            if line.strip() and not line.strip().startswith("#")
+        ]
+        other = OTHER.match(header)
+        if other:
+            answers[other.group(1)] = body
+        elif code:
+            mine.append(body)
+    if len(segments) == 1:
+        return {exercise: text}
+    answers[exercise] = mine if len(mine) > 1 else (mine or [""])[0]
+    return answers
 
 
 class Runs:
@@ -120,7 +144,10 @@ class Runs:
             exercise = solution_id.removesuffix("-solution")
             jobs.append(
                 (
-                    {**reference, exercise: case_cells(case.read_text())},
+                    {
+                        **reference,
+                        **case_answers(case.read_text(), exercise),
+                    },
                     [exercise],
                 )
             )
