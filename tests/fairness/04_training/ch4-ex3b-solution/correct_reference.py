@@ -1,0 +1,11 @@
+# the reference: vc.train, Adam at 1e-2, batches of 32, 12 epochs
+def train_vae(net, train_images, seed=0):
+    vc.train(
+        net,
+        train_images,
+        epochs=12,
+        batch_size=32,
+        lr=1e-2,
+        seed=seed,
+        progress=False,
+    )
