@@ -1,5 +1,10 @@
 # wrong: trains a copy of net and returns it; the given net stays untrained
+# expect: 1 points
 import copy
+
+
+def vae_design():
+    return {"model": "MLPVAE", "latent_dim": 16, "hidden_dim": 36}
 
 
 def train_vae(net, train_images, seed=0):

@@ -1,4 +1,9 @@
-# the reference: vc.train, Adam at 1e-2, batches of 32, 12 epochs
+# wrong design: returns a model instead of a design (a dict); the recipe is good
+# expect: 3 points
+def vae_design():
+    return vc.MLPVAE(latent_dim=16, hidden_dim=36)
+
+
 def train_vae(net, train_images, seed=0):
     vc.train(
         net,

@@ -1,5 +1,9 @@
 # partial: the reference's recipe stopped after 3 epochs (a quality level below full credit)
-# expect: 0.8-2.6 points
+# expect: 1.8-3.6 points
+def vae_design():
+    return {"model": "MLPVAE", "latent_dim": 16, "hidden_dim": 36}
+
+
 def train_vae(net, train_images, seed=0):
     vc.train(
         net,

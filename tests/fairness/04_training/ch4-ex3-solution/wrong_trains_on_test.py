@@ -1,5 +1,9 @@
 # wrong: trains on the chapter's test digits instead of the given images; the digits kept back show it
-# expect: 0-2.4 points
+# expect: 1-3.4 points
+def vae_design():
+    return {"model": "MLPVAE", "latent_dim": 16, "hidden_dim": 36}
+
+
 def train_vae(net, train_images, seed=0):
     vc.train(
         net,

@@ -1,4 +1,9 @@
 # wrong: own loop with a mean-reduced BCE, i.e. a beta-VAE with beta = 784 (posterior collapse)
+# expect: 1-1.3 points
+def vae_design():
+    return {"model": "MLPVAE", "latent_dim": 16, "hidden_dim": 36}
+
+
 def train_vae(net, train_images, seed=0):
     torch.manual_seed(seed)
     optimizer = torch.optim.Adam(net.parameters(), lr=1e-2)

@@ -1,4 +1,0 @@
-# wrong: vc.train's defaults (Adam at 1e-3, batches of 128) for 16 epochs stay far below the target
-# expect: 0-0.8 points
-def train_vae(net, train_images, seed=0):
-    vc.train(net, train_images, epochs=16, seed=seed, progress=False)
