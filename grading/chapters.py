@@ -19,6 +19,7 @@ import nbformat
 from nbformat.warnings import MissingIDFieldWarning
 
 from grading.assignments import assignment_id, grade_cells, solution_cells
+from grading.judge import earlier_parts
 
 
 class GradingError(Exception):
@@ -31,6 +32,9 @@ class Exercise:
     names: list[str]  # what the reference solution defines
     checks: list[tuple[str, str, float]]  # (checks grade_id, source, points)
     reference: str  # the reference solution cell
+    # seconds this exercise may take (the solution cell's
+    # metadata["vae_course"]["time_limit"]); None: the grader's limit
+    time_limit: float | None = None
 
 
 @dataclass
@@ -61,6 +65,22 @@ def _defined_names(source: str) -> list[str]:
     return names
 
 
+def _time_limit(cell, path) -> float | None:
+    value = cell.metadata.get("vae_course", {}).get("time_limit")
+    if value is None:
+        return None
+    if (
+        not isinstance(value, (int, float))
+        or isinstance(value, bool)
+        or not 0 < value < 86400
+    ):
+        raise GradingError(
+            f"{path}: {cell.metadata['nbgrader']['grade_id']}: its time_limit "
+            f"must be a number of seconds more than 0, got {value!r}"
+        )
+    return float(value)
+
+
 def read_chapter(path: Path) -> Chapter:
     """The chapter's cells before its exercises, and each exercise's answer and checks cells."""
     nb = nbformat.read(path, as_version=4)
@@ -83,7 +103,11 @@ def read_chapter(path: Path) -> Chapter:
             grade_id = meta["grade_id"].removesuffix("-solution")
             exercises.append(
                 Exercise(
-                    grade_id, _defined_names(cell.source), [], cell.source
+                    grade_id,
+                    _defined_names(cell.source),
+                    [],
+                    cell.source,
+                    _time_limit(cell, path),
                 )
             )
         elif meta.get("grade"):
@@ -97,6 +121,19 @@ def read_chapter(path: Path) -> Chapter:
     texts = frozenset(_normalized(c.source) for c in cells) - {""}
     before = frozenset(_normalized(c.source) for c in cells[:first]) - {""}
     return Chapter(Path(path), prefix, exercises, texts, before)
+
+
+def part_references(chapter: Chapter) -> dict[str, str]:
+    """The reference solutions of the parts that a later part follows, by
+    grade_id (``ch4-ex5a`` when there is a ``ch4-ex5b``): the judge grades
+    the later part with them (grading/judge.py ``_bind_references``)."""
+    ids = [e.grade_id for e in chapter.exercises]
+    needed = {p for parts in earlier_parts(ids).values() for p in parts}
+    return {
+        e.grade_id: e.reference
+        for e in chapter.exercises
+        if e.grade_id in needed
+    }
 
 
 def _grade_ids(nb: nbformat.NotebookNode) -> set[str]:

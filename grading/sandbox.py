@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from grading.chapters import Chapter
+from grading.chapters import Chapter, part_references
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = Path(__file__).resolve().parent  # grading/
@@ -288,7 +288,11 @@ def job_for(chapter: Chapter, submissions: list[dict], limits: Limits) -> dict:
     return {
         "prefix": chapter.prefix,
         "exercises": [
-            {"grade_id": e.grade_id, "names": e.names}
+            {
+                "grade_id": e.grade_id,
+                "names": e.names,
+                "time_limit": e.time_limit or limits.exercise,
+            }
             for e in chapter.exercises
         ],
         "checks": {
@@ -327,6 +331,11 @@ def run_worker(
     key_fd = os.memfd_create("grading-key", 0)
     os.write(key_fd, key)
     job["key_fd"] = key_fd
+    # the references of parts that later parts follow, for the judge only
+    # (read, like the key, after its student process started without it)
+    references_fd = os.memfd_create("grading-references", 0)
+    _write_all(references_fd, json.dumps(part_references(chapter)).encode())
+    job["references_fd"] = references_fd
     if as_root() and bwrap:
         job["nproc"] = _processes_of(SANDBOX_USER) + limits.processes
     else:
@@ -358,10 +367,11 @@ def run_worker(
                 env=env,
                 cwd=cwd,
                 start_new_session=True,
-                pass_fds=(key_fd,),
+                pass_fds=(key_fd, references_fd),
             )
         finally:
             os.close(key_fd)
+            os.close(references_fd)
         with _RUNNING_LOCK:
             _RUNNING.add(process)
         try:
@@ -370,6 +380,11 @@ def run_worker(
             _kill_group(process)
             with _RUNNING_LOCK:
                 _RUNNING.discard(process)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    while data:
+        data = data[os.write(fd, data) :]
 
 
 def _read_worker(process, job, key, limits, count):

@@ -14,6 +14,8 @@ import socket
 import traceback
 
 from grading.wire import (
+    GENERATOR,
+    LEAF,
     UNREADABLE,
     CallbackArg,
     GenArg,
@@ -23,6 +25,7 @@ from grading.wire import (
     StudentRef,
     _each,
     _flatten,
+    attach_graph,
     dumps_safe,
     recv,
     safe_loads,
@@ -36,6 +39,7 @@ def serve_student(sock: socket.socket, shell) -> None:
 
     namespace = shell.user_ns
     graphs: dict[int, tuple] = {}
+    stubs: dict[str, object] = {}  # part (a)'s names bound to its reference
 
     def reply(*message):
         data = dumps_safe(_plain(message))
@@ -72,6 +76,18 @@ def serve_student(sock: socket.socket, shell) -> None:
                     reply("ok", ("callable", None))
                 else:
                     reply("ok", ("value", _plain(value)))
+            elif kind == "bind":
+                _, name, what, value = message
+                mine = namespace.get(name)
+                if mine is stubs.get(name, _MISSING):
+                    mine = getattr(mine, "__wrapped__", None)
+                if what == "callable":
+                    stubs[name] = _reference_stub(sock, name, mine)
+                    namespace[name] = stubs[name]
+                else:
+                    stubs.pop(name, None)
+                    namespace[name] = value
+                reply("ok", None)
             elif kind == "call":
                 reply("ok", _call(sock, namespace, graphs, *message[1:]))
             elif kind == "backward":
@@ -95,8 +111,39 @@ def serve_student(sock: socket.socket, shell) -> None:
 _MISSING = object()
 
 
-def _what(value) -> str:
-    return type(value).__name__
+def _what(value, depth: int = 0) -> str:
+    """What a value that is not data is, for the student: 'dict whose item
+    'model' is a class (MLPVAE)', 'MLPVAE object (a torch model)'."""
+    import torch
+
+    if isinstance(value, (tuple, list, dict)) and depth < 4:
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            if not _is_data(key):
+                return f"{type(value).__name__} whose key {key!r} is not data"
+            if not _is_data(item):
+                inner = _what(item, depth + 1)
+                return (
+                    f"{type(value).__name__} whose item [{key!r}] is "
+                    f"{'an' if inner[:1] in 'aeiou' else 'a'} {inner}"
+                )
+        return type(value).__name__
+    if isinstance(value, type):
+        return f"class ({value.__name__}), not an object or a name"
+    if isinstance(value, torch.nn.Module):
+        return f"{type(value).__name__} object (a torch model)"
+    if callable(value):
+        name = getattr(value, "__name__", type(value).__name__)
+        return f"function ({name})"
+    return f"{type(value).__name__} object"
+
+
+def _is_data(value) -> bool:
+    try:
+        safe_loads(dumps_safe(_plain(value)))
+    except Exception:  # noqa: BLE001  (anything that is not data)
+        return False
+    return True
 
 
 def _not_data(message) -> str:
@@ -104,11 +151,93 @@ def _not_data(message) -> str:
     value = message[1] if len(message) > 1 else None
     if isinstance(value, dict) and "result" in value:
         value = value["result"]
+    what = _what(value)
     return (
-        f"TypeError: it returned a {type(value).__name__}, which the grader "
-        "cannot read; return tensors, numbers, strings, lists, tuples or "
-        "dicts (the task says which)"
+        f"TypeError: it returned {'an' if what[:1] in 'aeiou' else 'a'} "
+        f"{what}, which is not data the grader can read (tensors, numbers, "
+        "strings, and lists, tuples or dicts of them); return what the task "
+        "says"
     )
+
+
+def _reference_stub(sock, name, mine):
+    """Part (a)'s ``name`` while a later part is graded: each call runs the
+    reference in the judge (its source never comes here). Arguments go as
+    data (tensors that need gradients and generators marked), results come
+    back, and gradients flow through. A call with arguments that are not data
+    (a model, a callable) runs the student's own ``mine`` instead."""
+    import functools
+
+    import torch
+
+    def stub(*args, **kwargs):
+        leaves, generators = [], []
+
+        def encode(value):
+            if isinstance(value, torch.Tensor):
+                if value.requires_grad and torch.is_grad_enabled():
+                    leaves.append(value)
+                    return {LEAF: len(leaves) - 1, "value": value.detach()}
+                return value.detach()
+            if isinstance(value, torch.Generator):
+                generators.append(value)
+                return {GENERATOR: 0, "state": value.get_state()}
+            if isinstance(value, (tuple, list, dict)):
+                return _each(encode, value)
+            return value
+
+        data = dumps_safe(("refcall", name, encode(_plain((args, kwargs)))))
+        try:
+            safe_loads(data)
+        except ProtocolError:
+            data = None
+        if data is not None:
+            send(sock, data)
+            answer = pickle.loads(recv(sock))
+            if answer[0] == "referror":
+                raise RuntimeError(
+                    f"{name} (part (a)'s reference, used to grade this part) "
+                    f"raised {answer[1]}"
+                )
+            if answer[0] == "refreturn":
+                _, result, differentiable, call_id, states = answer
+                for generator, state in zip(generators, states):
+                    generator.set_state(state)
+                if leaves and any(differentiable):
+                    result = attach_graph(
+                        _ask_gradients(sock, call_id),
+                        leaves,
+                        result,
+                        differentiable,
+                    )
+                return result
+        if callable(mine):
+            return mine(*args, **kwargs)
+        raise TypeError(
+            f"{name} is part (a)'s reference here and takes data only "
+            "(tensors, numbers, strings, lists, tuples, dicts, generators)"
+        )
+
+    if callable(mine):
+        functools.update_wrapper(stub, mine)
+    else:
+        stub.__name__ = stub.__qualname__ = name
+    stub.__wrapped__ = mine
+    return stub
+
+
+def _ask_gradients(sock, call_id):
+    def backward(grads):
+        grads = [None if g is None else g.detach() for g in grads]
+        send(sock, dumps_safe(("refbackward", call_id, grads)))
+        answer = pickle.loads(recv(sock))
+        if answer[0] != "refgrads":
+            raise RuntimeError(
+                f"the gradient of part (a)'s reference failed: {answer[1]}"
+            )
+        return answer[1]
+
+    return backward
 
 
 def _call(sock, namespace, graphs, name, payload, grads):

@@ -128,3 +128,50 @@ def _unflatten(spec, tensors):
         items = [_unflatten(s, tensors) for s in body]
         return tuple(items) if kind == "tuple" else items
     return body
+
+
+# how the student process marks, in a call of part (a)'s reference (data only),
+# a tensor that needs gradients and a generator
+LEAF = "__grading_leaf__"
+GENERATOR = "__grading_generator__"
+
+
+def detach_all(value):
+    """``value`` with every tensor in it (in tuples, lists, dicts) detached."""
+    import torch
+
+    if isinstance(value, torch.Tensor):
+        return value.detach()
+    if isinstance(value, (tuple, list, dict)):
+        return _each(detach_all, value)
+    return value
+
+
+def attach_graph(backward, leaves, result, differentiable):
+    """Make the tensors of ``result`` (computed in the other process from
+    ``leaves``) depend on ``leaves`` in this process's autograd graph;
+    ``backward(grads)`` asks the other process for the leaves' gradients."""
+    import torch
+
+    flat: list = []
+    spec = _flatten(result, flat)
+    if len(differentiable) != len(flat):
+        raise ProtocolError("gradient flags that do not match the result")
+
+    class Remote(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, *inputs):
+            ctx.mark_non_differentiable(
+                *[t for t, d in zip(flat, differentiable) if not d]
+            )
+            return tuple(t.clone() for t in flat)
+
+        @staticmethod
+        def backward(ctx, *grads):
+            grads = [g if d else None for g, d in zip(grads, differentiable)]
+            got = backward(grads)
+            if not isinstance(got, list) or len(got) != len(leaves):
+                raise ProtocolError("gradients that do not match the inputs")
+            return tuple(got)
+
+    return _unflatten(spec, Remote.apply(*leaves))

@@ -32,7 +32,8 @@ it kills them, the submission is reported as tampering, never scored.
 Job (one JSON line)::
 
     {"prefix": [cell source, ...],
-     "exercises": [{"grade_id": "ch1-ex1", "names": ["my_gaussian_kl"]}, ...],
+     "exercises": [{"grade_id": "ch1-ex1", "names": ["my_gaussian_kl"],
+                    "time_limit": seconds}, ...],
      "checks": {"ch1-ex1": [[checks grade_id, source], ...], ...},
      "submissions": [{"answers": {"ch1-ex1": source, ...}, "only": null or [grade_id]}],
      "exercise_time": seconds, "total_time": seconds, "memory": bytes or 0}
@@ -101,6 +102,10 @@ def grade_submission(job, checks, submission, shell, deadline_total):
     os.close(events_write)
     current, started = None, time.monotonic()
     limit = job["exercise_time"]
+    # an exercise's own limit (its solution cell's metadata), else the job's
+    limits = {
+        e["grade_id"]: e.get("time_limit") or limit for e in job["exercises"]
+    }
     buffer = b""
     reason = None
     while True:
@@ -121,6 +126,7 @@ def grade_submission(job, checks, submission, shell, deadline_total):
             event = json.loads(line)
             if event["event"] == "start":
                 current, started = event["grade_id"], time.monotonic()
+                limit = limits.get(current, job["exercise_time"])
             elif event["event"] == "student_gone":
                 reason = "crashed"
             if event["event"] != "finished":
@@ -157,6 +163,8 @@ def _judge_process(job, checks, submission, shell, events_fd) -> None:
     key = os.pread(job["key_fd"], 64, 0) if job.get("key_fd") else b""
     with contextlib.suppress(OSError):
         os.close(job["key_fd"])
+    # the reference solutions of parts that later parts follow: same channel
+    references = _read_references(job.get("references_fd"))
     if job.get("memory"):
         _limit(resource.RLIMIT_AS, job["memory"])
     index = submission["index"]
@@ -177,7 +185,15 @@ def _judge_process(job, checks, submission, shell, events_fd) -> None:
         events(**event)
 
     try:
-        judge(job, checks, submission, Link(judge_end), shell, tracked)
+        judge(
+            job,
+            checks,
+            submission,
+            Link(judge_end),
+            shell,
+            tracked,
+            references,
+        )
         events(event="finished")
         code = 0
     except ProtocolError as error:
@@ -197,6 +213,18 @@ def _judge_process(job, checks, submission, shell, events_fd) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.kill(student_pid, signal.SIGKILL)
     os._exit(code)
+
+
+def _read_references(fd) -> dict:
+    """Read by the judge only (see grading/sandbox.py run_worker)."""
+    if not fd:
+        return {}
+    try:
+        data = os.pread(fd, os.fstat(fd).st_size, 0)
+        os.close(fd)
+        return json.loads(data or b"{}")
+    except (OSError, ValueError):
+        return {}
 
 
 def _student_process(sock: socket.socket, shell, job) -> None:

@@ -80,7 +80,7 @@ EXERCISES = [
         """
         def double(x):
             ### BEGIN SOLUTION
-            return 2 * x
+            return 2 * x  # the reference of ch9-ex2a
             ### END SOLUTION
         """,
         """
@@ -134,7 +134,10 @@ EXERCISES = [
         """,
         """
         t = torch.arange(3.0)
-        assert torch.equal(scaled(t), 3 * t), f"expected {3 * t}"
+        # (no msg=: the grader says which line failed)
+        torch.testing.assert_close(
+            torch.as_tensor(scaled(t)), 3 * t
+        )
         """,
         1,
     ),
@@ -162,7 +165,22 @@ EXERCISES = [
         """,
         1,
     ),
+    (
+        # its own time limit (the solution cell's metadata): TIME_LIMIT s
+        "ch9-ex5",
+        """
+        def wait():
+            ### BEGIN SOLUTION
+            return 0
+            ### END SOLUTION
+        """,
+        """
+        assert wait() == 0, "expected 0"
+        """,
+        1,
+    ),
 ]
+TIME_LIMIT = 8
 
 
 @pytest.fixture(scope="module")
@@ -174,6 +192,7 @@ def chapter(tmp_path_factory) -> Path:
     ]
     for grade_id, solution, checks, points in EXERCISES:
         nb.cells += _exercise(grade_id, solution, checks, points)
+    nb.cells[-2].metadata["vae_course"] = {"time_limit": TIME_LIMIT}
     path = tmp_path_factory.mktemp("chapter") / "99_synthetic.ipynb"
     nbformat.write(nb, path)
     return path
@@ -207,6 +226,44 @@ def by_exercise(scores) -> dict[str, tuple[float, str]]:
 
 
 HELPER = "def helper():\n    return 0.5875"
+FIT = """
+def fit(net, x, y):
+    FIRST
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+    for _ in range(50):
+        optimizer.zero_grad()
+        ((net(x) - y) ** 2).mean().backward()
+        optimizer.step()
+"""
+WRONG_DOUBLE = "def double(x):\n    return 3 * x"
+# part (b)'s answer that looks for part (a)'s reference source in its
+# process's objects, and answers wrong if it finds it
+SEARCH_REFERENCE = """
+import gc
+
+
+def _found():
+    needle = "".join(["reference of ch9", "-ex2a"])
+    seen, stack = set(), gc.get_objects()
+    while stack:
+        o = stack.pop()
+        if id(o) in seen:
+            continue
+        seen.add(id(o))
+        if isinstance(o, str):
+            if needle in o:
+                return True
+        elif not isinstance(o, (int, float, bytes)):
+            stack.extend(gc.get_referents(o))
+    return False
+
+
+FOUND = _found()
+
+
+def quadruple(x):
+    return 4 * x + FOUND
+"""
 CASES: dict[str, tuple[dict, list | None]] = {
     "reference": ({}, None),
     # partial credit: the number the checks cell ends in
@@ -253,6 +310,64 @@ CASES: dict[str, tuple[dict, list | None]] = {
         },
         ["ch9-ex1"],
     ),
+    # parts: (b) graded with (a)'s reference, so a wrong (a) costs (a) only
+    "parts_wrong_a": ({"ch9-ex2a": WRONG_DOUBLE}, None),
+    "parts_stub_a": (
+        {"ch9-ex2a": "def double(x):\n    raise NotImplementedError()"},
+        None,
+    ),
+    "parts_no_a": ({"ch9-ex2a": "pass"}, None),
+    "parts_helper_of_a": (
+        {
+            "ch9-ex2a": "def twice(x):\n    return x + x\n\n\n" + WRONG_DOUBLE,
+            "ch9-ex2b": "def quadruple(x):\n    return twice(twice(x))",
+        },
+        None,
+    ),
+    "parts_wrong_b": (
+        {"ch9-ex2b": "def quadruple(x):\n    return 3 * double(x)"},
+        None,
+    ),
+    "parts_a_again_in_b": (
+        {
+            "ch9-ex2a": WRONG_DOUBLE,
+            "ch9-ex2b": WRONG_DOUBLE
+            + "\n\n\ndef quadruple(x):\n    return double(double(x))",
+        },
+        None,
+    ),
+    "parts_value": ({"ch9-ex3a": "scale = 2.0"}, None),
+    # clear messages
+    "not_data": (
+        {"ch9-ex1": "def quality():\n    return {'model': torch.nn.Linear}"},
+        ["ch9-ex1"],
+    ),
+    "detached": (
+        {"ch9-ex2b": "def quadruple(x):\n    return 4 * x.detach()"},
+        ["ch9-ex2b"],
+    ),
+    "not_close": (
+        {"ch9-ex3b": "def scaled(x):\n    return 2 * x"},
+        ["ch9-ex3b"],
+    ),
+    # a model trained in place in float64, or changed
+    "float64_in_place": (
+        {
+            "ch9-ex4": FIT.replace(
+                "FIRST", "net.double()\n    x, y = x.double(), y.double()"
+            )
+        },
+        ["ch9-ex4"],
+    ),
+    "new_layer": (
+        {"ch9-ex4": FIT.replace("FIRST", "net.extra = torch.nn.Linear(1, 1)")},
+        ["ch9-ex4"],
+    ),
+    # an exercise's own time limit
+    "slow": (
+        {"ch9-ex5": "import time\n\n\ndef wait():\n    time.sleep(60)"},
+        ["ch9-ex5"],
+    ),
 }
 
 
@@ -270,7 +385,7 @@ def test_the_reference_gets_full_marks(graded):
     _, tampering, scores = graded["reference"]
     assert not tampering
     assert [(s.exercise, s.score) for s in scores if s.error] == []
-    assert sum(s.score for s in scores) == 10
+    assert sum(s.score for s in scores) == 11
 
 
 def test_partial_credit_is_the_number_the_checks_end_in(graded):
@@ -418,3 +533,97 @@ def test_helper_cells_are_the_students_code_cells_above_an_answer(chapter):
     # a try-out cell below an answer runs with the next answer
     assert answers["ch9-ex2b"][0] == "print(double(3))  # a try-out"
     assert isinstance(answers["ch9-ex1"], str)
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["parts_wrong_a", "parts_stub_a", "parts_no_a", "parts_a_again_in_b"],
+)
+def test_a_wrong_part_a_costs_part_b_nothing(graded, case):
+    got, tampering, _ = graded[case]
+    assert not tampering
+    assert got["ch9-ex2a"][0] == 0
+    # (b)'s checks call (a)'s name too, and differentiate through (b)
+    assert got["ch9-ex2b"] == (2, ""), got
+
+
+def test_part_a_helpers_stay_the_students(graded):
+    got, _, _ = graded["parts_helper_of_a"]
+    assert got["ch9-ex2a"][0] == 0 and got["ch9-ex2b"] == (2, ""), got
+
+
+def test_a_wrong_part_b_still_loses(graded):
+    score, why = graded["parts_wrong_b"][0]["ch9-ex2b"]
+    assert score == 0 and "expected tensor([ 4., -8., 14.]" in why, why
+
+
+def test_a_value_of_part_a_is_the_references(graded):
+    got, _, _ = graded["parts_value"]
+    assert got["ch9-ex3a"][0] == 0 and got["ch9-ex3b"] == (1, ""), got
+
+
+def test_the_reference_source_never_reaches_the_student(
+    chapter, reference, env
+):
+    """A run of its own: the answers of one run's submissions are in its
+    job (the reference case's would be found)."""
+    answers = {"ch9-ex2a": WRONG_DOUBLE, "ch9-ex2b": SEARCH_REFERENCE}
+    other = {k: v for k, v in reference.items() if k not in answers}
+    grader = Grader(Limits(total=120, exercise=60), quiet=True)
+    results, failure = grader.grade_many(
+        chapter, [({**other, **answers}, ["ch9-ex2b"])]
+    )
+    assert not failure
+    ((scores, tampering),) = results
+    assert not tampering and by_exercise(scores) == {"ch9-ex2b": (2, "")}
+
+
+def test_a_value_that_is_not_data_says_what_it_is(graded):
+    score, why = graded["not_data"][0]["ch9-ex1"]
+    assert score == 0
+    assert "a number, got <a dict whose item ['model'] is a class " in why
+    assert "(Linear), not an object or a name, which is not data>" in why
+
+
+def test_a_torch_error_in_a_check_is_explained(graded):
+    score, why = graded["detached"][0]["ch9-ex2b"]
+    assert score == 0
+    assert why.startswith(
+        "the check differentiates through what your function returned, and "
+        "it is not connected to the inputs"
+    ), why
+    # the check, then torch's own words
+    assert (
+        "(in the check quadruple(leaf).sum().backward(): RuntimeError: "
+        "element 0 of tensors does not require grad"
+    ) in why, why
+
+
+def test_a_torch_testing_failure_names_the_check(graded):
+    score, why = graded["not_close"][0]["ch9-ex3b"]
+    assert score == 0
+    assert why.startswith(
+        "this check failed: torch.testing.assert_close( "
+        "torch.as_tensor(scaled(t)), 3 * t ): Tensor-likes are not close!"
+    ), why
+
+
+def test_a_model_trained_in_place_in_float64_is_graded(graded):
+    got, tampering, _ = graded["float64_in_place"]
+    assert not tampering and got == {"ch9-ex4": (1, "")}, got
+
+
+def test_a_model_with_other_layers_is_a_wrong_answer_not_tampering(graded):
+    got, tampering, _ = graded["new_layer"]
+    assert not tampering
+    score, why = got["ch9-ex4"]
+    assert score == 0 and "your function changed the model" in why, why
+
+
+def test_an_exercise_has_its_own_time_limit(graded):
+    """Limits.exercise is 60 s here; the exercise's metadata says 8 s."""
+    got, tampering, _ = graded["slow"]
+    assert not tampering
+    assert got == {
+        "ch9-ex5": (0, "timed out in exercise 5: does it finish?")
+    }, got
