@@ -123,9 +123,19 @@ def test_exercises_are_nbgrader_cells_with_points(chapter):
             assert not (
                 output.output_type == "stream" and output.name == "stderr"
             ), f"{name} writes to stderr"
-            assert output.output_type != "execute_result", (
-                f"{name} ends in an expression (nbgrader: partial credit)"
-            )
+            # a cell that ends in a number gives that many points (smooth
+            # partial credit): the reference solution must earn them all
+            if output.output_type == "execute_result":
+                shown = output.get("data", {}).get("text/plain", "")
+                try:
+                    value = float(shown)
+                except ValueError:
+                    value = None
+                assert value == float(meta["points"]), (
+                    f"{name} ends in an expression showing {shown!r}: a "
+                    f"number of points, all {meta['points']} for the "
+                    "reference solution, expected"
+                )
     assert any(HIDDEN.search(c.source) for c in checks), (
         f"{chapter.name}: no hidden tests"
     )
