@@ -1,5 +1,5 @@
 # wrong: trains on the chapter's test digits instead of the given images; the digits kept back show it
-# expect: 1-3.4 points
+# expect: 3-3.9 points
 def vae_design():
     return {"model": "MLPVAE", "latent_dim": 16, "hidden_dim": 36}
 
