@@ -1,9 +1,0 @@
-# wrong: mean over the pixels instead of the sum
-def beta_vae_loss(x, logits, mu, logvar, beta=1.0):
-    bce = (
-        F.binary_cross_entropy_with_logits(logits, x, reduction="none")
-        .flatten(1)
-        .mean(1)
-    )
-    kl = 0.5 * (logvar.exp() + mu.pow(2) - 1.0 - logvar).sum(dim=1)
-    return (bce + beta * kl).mean()

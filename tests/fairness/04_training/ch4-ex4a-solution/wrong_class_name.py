@@ -1,3 +1,0 @@
-# wrong: names a class the package does not have
-def vae_design():
-    return {"model": "VAE", "latent_dim": 20}
