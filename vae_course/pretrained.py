@@ -46,15 +46,6 @@ PRETRAINED = {
         "augment_shift": 1,
         "used_by": "chapter 4 (reconstructions, new digits, traversals)",
     },
-    "conv_k10_beta4": {
-        "model_class": "ConvVAE",
-        "config": {"latent_dim": 10},
-        "beta": 4.0,
-        "max_epochs": 40,  # shorter than conv_k10: CPU time on the day
-        "patience": 10,
-        "augment_shift": 1,
-        "used_by": "chapter 4 (traversals at beta = 4)",
-    },
 }
 # chapter 4's beta sweep: MLPVAE(k = 20, 200 hidden units), the same
 # initial weights and batches for every beta
@@ -74,7 +65,7 @@ for _beta, _train in (
         "train": _train,
         "max_epochs": 100,
         "patience": 10,
-        "used_by": "chapter 4 (the beta sweep, free bits, warm-up)",
+        "used_by": "chapter 4 (the beta sweep, free bits, warm-up, traversals)",
     }
 del _beta, _train
 
