@@ -65,7 +65,7 @@ for _beta, _train in (
         "train": _train,
         "max_epochs": 100,
         "patience": 10,
-        "used_by": "chapter 4 (the beta sweep, free bits, warm-up, traversals)",
+        "used_by": "chapter 4 (beta sweep, free bits, warm-up, traversals)",
     }
 del _beta, _train
 
