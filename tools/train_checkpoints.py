@@ -38,8 +38,43 @@ from vae_course.pretrained import _DIR as PRETRAINED_DIR
 from vae_course.pretrained import PRETRAINED
 
 HELD_OUT = 400  # of the 4,000 offline training digits, for early stopping
-PATIENCE = 8
+PATIENCE = 8  # unless the spec sets its own "patience"
 PRIOR_SAMPLES = 2000
+
+
+class GlobalSteps:
+    """The objective with its ``on_step`` counted over the whole run.
+
+    ``vc.train`` is called once per epoch (to stop early), and counts its
+    steps from 1 in every call; KL warm-up must see the run's step."""
+
+    def __init__(self, objective):
+        self.objective = objective
+        self.step = 0
+
+    def on_step(self, step: int, steps_per_epoch: int) -> None:
+        self.step += 1
+        self.objective.on_step(self.step, steps_per_epoch)
+
+    def __call__(self, model, x, generator=None):
+        return self.objective(model, x, generator)
+
+
+def shifted(images, max_shift: int, generator):
+    """Each image moved by its own random whole-pixel shift (dx, dy), each
+    in [-max_shift, max_shift], with black filling the edge it leaves:
+    [N, 1, 28, 28] -> [N, 1, 28, 28] (light augmentation)."""
+    s = max_shift
+    n = images.shape[0]
+    padded = torch.nn.functional.pad(images, (s, s, s, s))
+    dx = torch.randint(-s, s + 1, (n,), generator=generator)
+    dy = torch.randint(-s, s + 1, (n,), generator=generator)
+    out = torch.empty_like(images)
+    for a in range(-s, s + 1):
+        for b in range(-s, s + 1):
+            pick = (dx == a) & (dy == b)
+            out[pick] = padded[pick, :, s + b : s + b + 28, s + a : s + a + 28]
+    return out
 
 
 def split(data):
@@ -64,26 +99,49 @@ def train_one(name: str, max_epochs: int | None = None, seed: int = 0):
     model = build(spec, seed)
     optimizer = torch.optim.Adam(model.parameters(), lr=spec.get("lr", 1e-3))
     epochs = max_epochs or spec["max_epochs"]
+    patience = spec.get("patience", PATIENCE)
+    options = spec.get("train", {})  # free_bits, kl_warmup_epochs
+    steps_per_epoch = math.ceil(train.shape[0] / 128)
+    objective = GlobalSteps(
+        vc.ELBOObjective(
+            beta=spec["beta"],
+            free_bits=options.get("free_bits", 0.0),
+            kl_warmup_steps=options.get("kl_warmup_epochs", 0)
+            * steps_per_epoch,
+        )
+    )
+    shift = spec.get("augment_shift", 0)
+    shifts = torch.Generator().manual_seed(seed + 7)
     curve, best, best_state, since_best = [], -math.inf, None, 0
+    columns = {}
     start = time.perf_counter()
     for epoch in range(1, epochs + 1):
         history = vc.train(
             model,
-            (train, held_out),
+            (shifted(train, shift, shifts) if shift else train, held_out),
             epochs=1,
-            beta=spec["beta"],
+            loss=objective,
             seed=seed * 10_000 + epoch,  # a new shuffle every epoch
             optimizer=optimizer,
             progress=False,
         )
+        for key, values in history.as_dict().items():
+            if key.startswith(("train_", "test_")):
+                column = key.replace("test_", "held_out_")
+                columns.setdefault(column, []).append(round(values[-1], 3))
         held_out_elbo = history.test_elbo[-1]
         curve.append(round(held_out_elbo, 3))
+        print(
+            f"  {name} epoch {epoch}: held-out ELBO {held_out_elbo:.2f} "
+            f"({time.perf_counter() - start:.0f} s)",
+            flush=True,
+        )
         if held_out_elbo > best:
             best, since_best = held_out_elbo, 0
             best_state = copy.deepcopy(model.state_dict())
         else:
             since_best += 1
-            if since_best >= PATIENCE:
+            if since_best >= patience:
                 break
     seconds = time.perf_counter() - start
     model.load_state_dict(best_state)
@@ -98,10 +156,12 @@ def train_one(name: str, max_epochs: int | None = None, seed: int = 0):
         train_images=int(train.shape[0]),
         held_out_images=HELD_OUT,
         beta=float(spec["beta"]),
+        training=dict(options, augment_shift=shift),
         epochs=len(curve),
         best_epoch=int(curve.index(max(curve)) + 1),
-        patience=PATIENCE,
+        patience=patience,
         held_out_elbo_per_epoch=curve,
+        history=columns,
         seed=seed,
         seconds=round(seconds, 1),
         date=datetime.datetime.now(datetime.timezone.utc).strftime(

@@ -169,7 +169,7 @@ from .ppca import (
     ppca_log_likelihood,
     subspace_cosines,
 )
-from .pretrained import PRETRAINED, load_pretrained
+from .pretrained import PRETRAINED, load_pretrained, pretrained_history
 from .prior_monte_carlo import PriorEstimate, prior_log_evidence
 from .probes import balanced_subset, probe_accuracy
 from .profiles import Settings, settings
@@ -313,6 +313,7 @@ __all__ = [
     "posterior_entropy",
     "ppca_fit",
     "ppca_log_likelihood",
+    "pretrained_history",
     "prior_hole_mass",
     "prior_log_evidence",
     "probe_accuracy",

@@ -1,4 +1,4 @@
-"""Models trained ahead of time for the book's figures (chapter 5).
+"""Models trained ahead of time for the book's figures (chapters 4-5).
 
 The quick profile trains a few epochs on 4,000 digits: enough to teach the
 loop, not enough for figures that show what a VAE can do. The checkpoints
@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .checkpoints import load_checkpoint
+from .training import History
 
 _DIR = Path(__file__).parent / "weights"
 
@@ -36,7 +37,37 @@ PRETRAINED = {
         "max_epochs": 60,
         "used_by": "chapter 5 (the 2-D manifold, the grid posterior)",
     },
+    "conv_k10": {
+        "model_class": "ConvVAE",
+        "config": {"latent_dim": 10},
+        "beta": 1.0,
+        "max_epochs": 150,
+        "patience": 15,
+        "augment_shift": 1,
+        "used_by": "chapter 4 (reconstructions, new digits, traversals)",
+    },
 }
+# chapter 4's beta sweep: MLPVAE(k = 20, 200 hidden units), the same
+# initial weights and batches for every beta
+for _beta, _train in (
+    ("0.5", {}),
+    ("1", {}),
+    ("4", {}),
+    ("16", {}),
+    ("16_free_bits", {"free_bits": 0.5}),
+    ("16_warmup", {"kl_warmup_epochs": 4}),
+    ("784", {}),
+):
+    PRETRAINED[f"sweep_beta{_beta}"] = {
+        "model_class": "MLPVAE",
+        "config": {"latent_dim": 20, "hidden_dim": 200},
+        "beta": float(_beta.split("_")[0]),
+        "train": _train,
+        "max_epochs": 100,
+        "patience": 10,
+        "used_by": "chapter 4 (beta sweep, free bits, warm-up, traversals)",
+    }
+del _beta, _train
 
 
 def _available() -> list[str]:
@@ -61,7 +92,8 @@ def load_pretrained(name: str, verbose: bool = True):
     """Load a model trained by ``tools/train_checkpoints.py``.
 
     Args:
-        name: one of :data:`PRETRAINED` (``"mlp_k20"``, ``"mlp_k2"``).
+        name: one of :data:`PRETRAINED` (``"mlp_k20"``, ``"conv_k10"``,
+            ``"sweep_beta16"``, ...).
         verbose: print the provenance (data, epochs, seed, date, command).
 
     Returns:
@@ -92,3 +124,42 @@ def load_pretrained(name: str, verbose: bool = True):
     if verbose:
         print(_describe(metadata))
     return model, metadata
+
+
+def pretrained_history(metadata: dict) -> History:
+    """The training run of a checkpoint as a
+    :class:`~vae_course.training.History`, for ``vc.plot_history``.
+
+    Per epoch: ``train_elbo``, ``train_reconstruction``, ``train_kl`` (means
+    over the epoch's batches, nats per image, on the training images as
+    trained: shifted ones where the spec augments) and ``test_elbo``,
+    ``test_reconstruction``, ``test_kl`` measured after the epoch on the
+    400 *held-out training digits* that early stopping watched (not the
+    test digits). The stored weights are those of epoch
+    ``metadata["best_epoch"]``, not of the last epoch.
+
+    Args:
+        metadata: the second value :func:`load_pretrained` returns.
+
+    Raises:
+        ValueError: metadata without a per-epoch record (the checkpoints
+            ``mlp_k20`` and ``mlp_k2`` keep only the held-out ELBO).
+    """
+    columns = metadata.get("history") if isinstance(metadata, dict) else None
+    if not columns:
+        name = metadata.get("name") if isinstance(metadata, dict) else None
+        raise ValueError(
+            f"the checkpoint {name!r} holds no per-epoch history (only "
+            "held_out_elbo_per_epoch); expected the metadata of one made "
+            "by tools/train_checkpoints.py with a 'history' record"
+        )
+    history = History()
+    for epoch in range(len(columns["train_elbo"])):
+        history.record(
+            epoch=epoch + 1,
+            **{
+                key.replace("held_out_", "test_"): values[epoch]
+                for key, values in columns.items()
+            },
+        )
+    return history
