@@ -292,13 +292,25 @@ def _processes_of(uid: int) -> int:
 
 _RUNNING: set[subprocess.Popen] = set()
 _RUNNING_LOCK = threading.Lock()
+_STOPPED = threading.Event()  # set by stop_all(): no run starts after it
+
+
+class Interrupted(Exception):
+    """A run asked for after stop_all() (Ctrl-C): it does not start."""
 
 
 def stop_all() -> None:
-    """End every grading run of this process now (Ctrl-C)."""
+    """End every grading run of this process now, and start no other (Ctrl-C)."""
     with _RUNNING_LOCK:
+        _STOPPED.set()
         for process in list(_RUNNING):
-            _kill_group(process)
+            # signals only: the thread reading the run sees its end and
+            # cleans up (closing its pipes here left that thread waiting
+            # on closed pipes until the chapter's own deadline, an hour)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, 9)
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
 
 
 def sign(key: bytes, event: dict) -> str:
@@ -405,21 +417,25 @@ def run_worker(
             cwd = str(scratch)
             _undumpable()  # our pipes cannot be reopened through /proc
         try:
-            process = subprocess.Popen(
-                budget.wrap(argv),
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                env=env,
-                cwd=cwd,
-                start_new_session=True,
-                pass_fds=(key_fd, references_fd, *answer_fds),
-            )
+            # (under the lock: a run that stop_all() cannot see yet must not
+            # start after it)
+            with _RUNNING_LOCK:
+                if _STOPPED.is_set():
+                    raise Interrupted("grading was interrupted")
+                process = subprocess.Popen(
+                    budget.wrap(argv),
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    env=env,
+                    cwd=cwd,
+                    start_new_session=True,
+                    pass_fds=(key_fd, references_fd, *answer_fds),
+                )
+                _RUNNING.add(process)
         finally:
             for fd in (key_fd, references_fd, *answer_fds):
                 os.close(fd)
-        with _RUNNING_LOCK:
-            _RUNNING.add(process)
         try:
             return _read_worker(
                 process, job, key, limits, len(submissions), budget, on_done
