@@ -324,6 +324,8 @@ def main(argv: list[str]) -> int:
             print(
                 f"refusing to grade: no Dask cluster: {error}", file=sys.stderr
             )
+            if sheet is not None:
+                sheet.close()
             return 2
         jobs = runner.slots()
     else:
@@ -402,9 +404,6 @@ class LocalRunner:
     def __init__(self, grader: Grader, jobs: int):
         self.grader = grader
         self.pool = concurrent.futures.ThreadPoolExecutor(jobs)
-
-    def slots(self) -> int:
-        return self.pool._max_workers
 
     def start(self, batches, on_result) -> None:
         def run(chapter, paths):
