@@ -503,7 +503,9 @@ def test_credit_takes_the_judges_numbers(value, expected):
         torch.tensor(True),
         np.array([4.0]),
     ],
-    ids=repr,
+    # names that are the same in every process (pytest-xdist's workers must
+    # collect the same ids; a default repr shows a memory address)
+    ids=lambda value: type(value).__name__ + "-" + str(value)[:12],
 )
 def test_credit_refuses_other_values(value):
     credit, why = _credit(value)
