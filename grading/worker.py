@@ -65,6 +65,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import resource
 import select
 import signal
@@ -172,19 +173,54 @@ def _empty(folder: str) -> None:
         os.close(fd)
 
 
+def _mount_points() -> set[str]:
+    """The mount points of this process's mount namespace (/proc/self/mountinfo).
+
+    The sandbox binds some host folders below its writable ones (a clone of the
+    course under /tmp brings its .venv there): those are not the sandbox's to
+    save or empty.
+    """
+    with open("/proc/self/mountinfo") as handle:
+        return {
+            re.sub(
+                r"\\([0-7]{3})", lambda m: chr(int(m[1], 8)), line.split()[4]
+            )
+            for line in handle
+        }
+
+
+def _kept(path: str, mounts: set[str]) -> str:
+    """What ``path`` is: "mount", "above" (leads to a mount point) or ""."""
+    if path in mounts:
+        return "mount"
+    if any(m.startswith(path + "/") for m in mounts):
+        return "above"
+    return ""
+
+
 def snapshot(folders=WRITABLE) -> list[tuple]:
     """What the prefix left in the writable folders: (path, kind, mode, data)."""
     found, size = [], 0
+    mounts = _mount_points()
     for folder in folders:
         found.append((folder, "top", os.stat(folder).st_mode & 0o7777, None))
         for root, dirs, files in os.walk(folder):
+            # mount points are not the sandbox's; the folders above them stay
+            dirs[:] = [
+                d
+                for d in dirs
+                if _kept(os.path.join(root, d), mounts) != "mount"
+            ]
             for name in sorted(dirs + files):
                 path = os.path.join(root, name)
                 info = os.lstat(path)
                 if os.path.islink(path):
                     found.append((path, "link", 0, os.readlink(path)))
                 elif name in dirs:
-                    found.append((path, "dir", info.st_mode & 0o7777, None))
+                    if not _kept(path, mounts):
+                        found.append(
+                            (path, "dir", info.st_mode & 0o7777, None)
+                        )
                 else:
                     size += info.st_size
                     if size > SNAPSHOT_LIMIT:
@@ -196,6 +232,28 @@ def snapshot(folders=WRITABLE) -> list[tuple]:
                         data = handle.read()
                     found.append((path, "file", info.st_mode & 0o7777, data))
     return found
+
+
+def _clear(folder: str, mounts: set[str]) -> None:
+    """Empty ``folder`` like _empty, leaving mount points and the folders above them."""
+    below = {m for m in mounts if m.startswith(folder + "/")}
+    if not below:
+        _empty(folder)
+        return
+    with os.scandir(folder) as entries:
+        found = [(e.path, e.is_dir(follow_symlinks=False)) for e in entries]
+    for path, is_dir in found:
+        kept = _kept(path, below)
+        if kept == "above":
+            _clear(path, below)
+        elif kept:
+            continue
+        elif is_dir:
+            os.chmod(path, 0o700)
+            _empty(path)
+            os.rmdir(path)
+        else:
+            os.unlink(path)
 
 
 def _restore(saved: list[tuple]) -> None:
@@ -225,8 +283,9 @@ def reset_sandbox(saved: list[tuple], folders=WRITABLE) -> None:
             # may have lost its permissions
             if kind == "top" and os.stat(folder).st_uid == os.getuid():
                 os.chmod(folder, mode)
+        mounts = _mount_points()
         for folder in folders:
-            _empty(folder)
+            _clear(folder, mounts)
         _restore(saved)
     except ResetFailed:
         raise

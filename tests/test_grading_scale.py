@@ -469,3 +469,35 @@ def test_a_local_dask_cluster_gives_the_same_scores(student, tmp_path):
     assert len(local) == 3 * 3 + 1
     remote = sheet("--local-cluster", "2")
     assert remote == local
+
+
+def test_the_reset_leaves_host_folders_bound_below_tmp(tmp_path, monkeypatch):
+    """A clone of the course under /tmp has its .venv bound at the same path in
+    the sandbox, below the sandbox's own /tmp: the reset between submissions
+    must neither save nor empty it, and still empty everything else (a fresh
+    clone in /tmp could not grade at all when it did)."""
+    from grading import worker
+
+    top = tmp_path / "tmp"
+    bound = top / "clone" / ".venv"  # stands for a mount point
+    (bound / "lib").mkdir(parents=True)
+    (bound / "lib" / "torch.py").write_text("host file")
+    (top / "clone" / "planted.py").write_text("a student's file")
+    (top / "other" / "deep").mkdir(parents=True)
+    (top / "other" / "deep" / "x").write_text("x")
+    (top / "kept-by-the-chapter").write_text("y")
+    monkeypatch.setattr(worker, "_mount_points", lambda: {str(bound)})
+    saved = worker.snapshot([str(top)])
+    paths = {entry[0] for entry in saved}
+    assert not any(p.startswith(str(bound)) for p in paths), paths
+    assert str(top / "kept-by-the-chapter") in paths
+    (top / "new").write_text("after the chapter")
+    worker._clear(str(top), {str(bound)})
+    worker._restore(saved)
+    assert (bound / "lib" / "torch.py").read_text() == "host file"
+    assert not (top / "new").exists()
+    assert (top / "kept-by-the-chapter").read_text() == "y"
+    # the student's file below the bound folder's parent goes too
+    assert (top / "clone" / "planted.py").exists() == (
+        str(top / "clone" / "planted.py") in paths
+    )
