@@ -30,7 +30,7 @@ import pytest
 
 from grading import assignments as ma
 from grading import cli
-from grading.chapters import GradingError
+from grading.chapters import GradingError, read_chapter
 from grading.course import CI_PROFILE, ROOT
 from grading.grader import Grader
 from grading.report import GradedSubmission
@@ -182,18 +182,17 @@ def my_gaussian_kl(mu, logvar):
     traces()
     return -0.5 * (1 + logvar - mu**2 - torch.exp(logvar)).sum(dim=-1)
 """
-LL = """
-def my_gaussian_log_likelihood(x, x_hat):
-    traces()
-    d = x[0].numel()
-    sq = ((x - x_hat) ** 2).reshape(x.shape[0], -1).sum(dim=1)
-    return -0.5 * sq - 0.5 * d * math.log(2 * math.pi)
-"""
-GAP = """
-def elbo_gap_1d(m, v, m_post, v_post):
-    traces()
-    return 0.5 * (math.log(v_post / v) + (v + (m - m_post) ** 2) / v_post - 1.0)
-"""
+# the chapter's own answers to exercises 2 and 3 (each checks for leftovers when
+# its cell runs) and the points of each exercise: the tests hold whatever the
+# exercises are
+_EXERCISES = {e.grade_id: e for e in read_chapter(CH1).exercises}
+LL = _EXERCISES["ch1-ex2"].reference + "\ntraces()\n"
+GAP = _EXERCISES["ch1-ex3"].reference + "\ntraces()\n"
+POINTS = {
+    check_id.replace("-checks", "", 1): points
+    for exercise in _EXERCISES.values()
+    for check_id, _, points in exercise.checks
+}
 PLAIN_KL = KL.replace("    traces()\n", "")
 CORRECT = {"ch1-ex1": LOOK + KL, "ch1-ex2": LL, "ch1-ex3": GAP}
 ATTACKER = {"ch1-ex1": PLAIN_KL + ATTACK}
@@ -250,11 +249,11 @@ def test_nothing_of_a_submission_reaches_the_next_in_a_batch(
     assert set(got) == {first, attacker, second}
     assert not any(isinstance(r, GradingError) for r in got.values()), got
     # A's attack ran to its end (its exercise 1 is right only then)
-    assert scores(got[attacker])["ch1-ex1"] == 2, got[attacker].report()
+    assert scores(got[attacker])["ch1-ex1"] == POINTS["ch1-ex1"], got[
+        attacker
+    ].report()
     # alone (first after the chapter's cells) and after A: the same
-    assert scores(got[first]) == {"ch1-ex1": 2, "ch1-ex2": 2, "ch1-ex3": 2}, (
-        got[first].report()
-    )
+    assert scores(got[first]) == POINTS, got[first].report()
     assert scores(got[second]) == scores(got[first]), errors(got[second])
     assert not got[second].tampering, got[second].tampering
 
@@ -305,8 +304,8 @@ def test_batches_as_a_plain_user(student, request):
             row["score"]
         )
     first, attacker, second = (got[str(p)] for p in paths)
-    assert attacker["ch1-ex1"] == 2, run.stdout
-    assert first == {"ch1-ex1": 2, "ch1-ex2": 2, "ch1-ex3": 2}, run.stdout
+    assert attacker["ch1-ex1"] == POINTS["ch1-ex1"], run.stdout
+    assert first == POINTS, run.stdout
     assert second == first, run.stdout
 
 
@@ -349,14 +348,11 @@ def my_gaussian_kl(mu, logvar):
         return -0.5 * (1 + logvar - mu**2 - torch.exp(logvar)).sum(dim=-1)
     return torch.zeros(mu.shape[0])
 """)
-SEARCH_WORKS = """
-def my_gaussian_log_likelihood(x, x_hat):
-    if "mine" not in FOUND:
-        raise RuntimeError("the search found nothing")
-    d = x[0].numel()
-    sq = ((x - x_hat) ** 2).reshape(x.shape[0], -1).sum(dim=1)
-    return -0.5 * sq - 0.5 * d * math.log(2 * math.pi)
-"""
+SEARCH_WORKS = (
+    'if "mine" not in FOUND:\n'
+    '    raise RuntimeError("the search found nothing")\n'
+    + _EXERCISES["ch1-ex2"].reference
+)
 
 
 @needs_bwrap
@@ -379,7 +375,8 @@ def test_no_submission_can_read_another_s_answers(student, tmp_path):
     got = {}
     grader.grade_batch(CH1, paths, lambda p, r: got.setdefault(p, r))
     copier = scores(got[paths[1]])
-    assert copier["ch1-ex2"] == 2, got[paths[1]].report()  # the search works
+    # the search works
+    assert copier["ch1-ex2"] == POINTS["ch1-ex2"], got[paths[1]].report()
     assert copier["ch1-ex1"] == 0, "it found another submission's answer"
 
 
