@@ -3,6 +3,12 @@
     python tools/train_checkpoints.py                 # all of them
     python tools/train_checkpoints.py --only mlp_k2   # one
     python tools/train_checkpoints.py --max-epochs 3 --out /tmp/ck  # a test
+    python tools/train_checkpoints.py --only digit_judge  # the judge
+
+``digit_judge`` is the digit classifier that judges sample quality
+(:func:`vae_course.digit_classifier`, seed 0), stored so that every
+machine and every scikit-learn version judges with the same weights; it is
+made first (the models' records use it).
 
 Each model trains on the offline digits (the 4,000 training images of
 ``vc.load_mnist(source="offline")``, of which the last 400 are held out for
@@ -34,12 +40,28 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import vae_course as vc
+from vae_course import quality
 from vae_course.pretrained import _DIR as PRETRAINED_DIR
 from vae_course.pretrained import PRETRAINED
 
 HELD_OUT = 400  # of the 4,000 offline training digits, for early stopping
 PATIENCE = 8  # unless the spec sets its own "patience"
 PRIOR_SAMPLES = 2000
+JUDGE = "digit_judge"
+
+
+def save_judge(out: Path) -> Path:
+    """Train the seed-0 judge of sample quality and store it in ``out``."""
+    import sklearn
+
+    judge = quality.train_digit_classifier(0)
+    return quality.save_digit_classifier(
+        judge,
+        out / f"{JUDGE}.npz",
+        date=datetime.date.today().isoformat(),
+        sklearn=sklearn.__version__,
+        command=f"python tools/train_checkpoints.py --only {JUDGE}",
+    )
 
 
 class GlobalSteps:
@@ -210,12 +232,18 @@ def save(model, record: dict, out: Path) -> Path:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--only", nargs="*", choices=sorted(PRETRAINED))
+    parser.add_argument(
+        "--only", nargs="*", choices=sorted([*PRETRAINED, JUDGE])
+    )
     parser.add_argument("--max-epochs", type=int, default=None)
     parser.add_argument("--out", type=Path, default=PRETRAINED_DIR)
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
-    for name in args.only or PRETRAINED:
+    names = args.only or [JUDGE, *PRETRAINED]
+    if JUDGE in names:
+        path = save_judge(args.out)
+        print(f"{JUDGE}: {path.stat().st_size / 2**20:.2f} MiB", flush=True)
+    for name in (n for n in names if n != JUDGE):
         model, record = train_one(name, args.max_epochs)
         data = vc.load_mnist(source="offline", verbose=False)
         record.update(measure(model, data.test_images))
