@@ -51,6 +51,13 @@ if [ "$found" != "$colab_python_version" ]; then
   echo "note: Colab runs Python $colab_python_version; this machine has no working" \
        "python$colab_python_version, so Colab's versions are tried under Python $found ($PYTHON)" >&2
 fi
+# One build at a time: tools/run_tests.sh builds it in the background while
+# tests/test_colab_versions.py may ask for it; the second caller waits, then reuses it.
+if command -v flock >/dev/null 2>&1; then
+  mkdir -p "$(dirname "$venv")"
+  exec 9>"$venv.lock"
+  flock 9
+fi
 constraints="$venv/colab-constraints.txt"
 want="$( (cat "$freeze" "${BASH_SOURCE[0]}"; "$PYTHON" --version) | sha256sum | cut -d' ' -f1)"
 stamp="$venv/.vae-course-colab"
