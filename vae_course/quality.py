@@ -295,7 +295,7 @@ def save_digit_classifier(judge: DigitClassifier, path: Path, **info):
 
 
 def load_digit_classifier(path: Path = STORED_JUDGE) -> DigitClassifier:
-    """A judge stored by :func:`save_digit_classifier`."""
+    """A judge stored by ``save_digit_classifier``."""
     try:
         with np.load(Path(path), allow_pickle=False) as f:
             arrays = {k: f[k] for k in f.files}
@@ -332,9 +332,9 @@ def digit_classifier(seed: int = 0) -> DigitClassifier:
     Trained on the 4,000 offline training digits (whatever the profile, so
     that every run's numbers mean the same), a copy shifted by one pixel, a
     blurred copy and 1,501 "not a digit" images. Seed 0 is stored with the
-    package (:data:`STORED_JUDGE`) and loaded; another seed trains one
-    (deterministic for a seed, about 5 s on one CPU core). Cached for the
-    process.
+    package (``vae_course/weights/digit_judge.npz``) and loaded; another
+    seed trains one (deterministic for a seed, about 5 s on one CPU core).
+    Cached for the process.
     ``classifier.reference`` is the share of the 1,000 real offline test
     digits it recognises (0.93 for seed 0), ``classifier.test_accuracy`` its
     accuracy on them (0.95).
