@@ -22,15 +22,19 @@ import time
 from pathlib import Path
 
 import pytest
-from test_grading_attacks import as_ordinary_user
+from grading_helpers import (
+    as_ordinary_user,
+    cgroups_of,
+    start_grading,
+    student_version,
+    submit,
+)
 
-from grading import assignments as ma
 from grading import limits
-from grading.course import CI_PROFILE, ROOT
+from grading.course import ROOT
 from grading.sandbox import bwrap_path
 
 MiB = 1 << 20
-CH1 = ROOT / "book" / "01_recap.ipynb"
 
 
 def dead_pid() -> int:
@@ -67,16 +71,6 @@ def kernel() -> list[Path]:
     return parents
 
 
-def cgroups_of(pid: int, parents: list[Path]) -> list[Path]:
-    """The run cgroups whose grader is process ``pid``."""
-    return sorted(
-        folder
-        for parent in parents
-        for folder in parent.glob("vae-course-*")
-        if (limits.owner(folder.name) or (0,))[0] == pid
-    )
-
-
 def hold_a_budget() -> tuple[subprocess.Popen, list[Path]]:
     """A live grader holding an empty cgroup (as between its making and the
     run's first process); it lets go when its standard input closes."""
@@ -109,17 +103,10 @@ def test_a_killed_graders_cgroup_goes_with_the_next_run(kernel, tmp_path):
     """``python -m grading`` killed with SIGKILL while it grades: its cgroup
     is left (empty once the sandbox died with it); the next run removes it
     and leaves the empty cgroup of a live grader alone."""
-    (student,) = ma.make_release([CH1], tmp_path / "release")
-    (tmp_path / "subs" / "ada").mkdir(parents=True)
-    (tmp_path / "subs" / "ada" / "01_recap.ipynb").write_text(
-        student.read_text()
-    )
-    command = [sys.executable, "-m", "grading", str(tmp_path / "subs")]
-    command += ["--skip-environment-check", "--jobs", "1"]
-    grading = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env={**os.environ, **CI_PROFILE},
+    submit(student_version(tmp_path / "release"), tmp_path / "subs", "ada", {})
+    command = [str(tmp_path / "subs"), "--skip-environment-check"]
+    grading = start_grading(
+        [*command, "--jobs", "1"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -127,7 +114,10 @@ def test_a_killed_graders_cgroup_goes_with_the_next_run(kernel, tmp_path):
         # the run's cgroups: those of the grader with processes in them
         left = wait_for(
             lambda: [
-                f for f in cgroups_of(grading.pid, kernel) if limits._pids(f)
+                f
+                for parent in kernel
+                for f in cgroups_of(grading.pid, parent)
+                if limits._pids(f)
             ],
             300,
             "the grading run's cgroup with its processes in it",
