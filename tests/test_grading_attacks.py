@@ -9,7 +9,6 @@ answer is correct only if reading the solutions worked, so a score of 0 shows it
 
 from __future__ import annotations
 
-import copy
 import csv
 import os
 import shutil
@@ -22,32 +21,32 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from grading_helpers import (
+    CH1,
+    EXERCISES,
+    POINTS,
+    as_ordinary_user,
+    cgroups_of,
+    scores,
+    student_version,
+    submit,
+)
 
 import grading.grader
 import grading.sandbox
-from grading import assignments as ma
-from grading.chapters import read_chapter
 from grading.course import CI_PROFILE, ROOT
 from grading.grader import EnvironmentProblem, Grader
-from grading.report import GradedSubmission
 from grading.sandbox import Limits, bwrap_path
 
-CH1 = ROOT / "book" / "01_recap.ipynb"
 KL = """
 def my_gaussian_kl(mu, logvar):
     return -0.5 * (1 + logvar - mu**2 - torch.exp(logvar)).sum(dim=-1)
 """
-# the chapter's own answers to exercises 2 and 3 (exercise 1's is KL), and the
-# points of each exercise: the attacks hold whatever the exercises are
-_EXERCISES = {e.grade_id: e for e in read_chapter(CH1).exercises}
-ANSWER2 = _EXERCISES["ch1-ex2"].reference
-ANSWER3 = _EXERCISES["ch1-ex3"].reference
-NAME3 = _EXERCISES["ch1-ex3"].names[0]
-POINTS = {
-    check_id.replace("-checks", "", 1): points
-    for exercise in _EXERCISES.values()
-    for check_id, _, points in exercise.checks
-}
+# the chapter's own answers to exercises 2 and 3 (exercise 1's is KL): the
+# attacks hold whatever the exercises are
+ANSWER2 = EXERCISES["ch1-ex2"].reference
+ANSWER3 = EXERCISES["ch1-ex3"].reference
+NAME3 = EXERCISES["ch1-ex3"].names[0]
 
 
 def marks(*lost: str) -> dict[str, float]:
@@ -73,25 +72,7 @@ def profile(monkeypatch):
 
 @pytest.fixture(scope="module")
 def student(tmp_path_factory) -> nbformat.NotebookNode:
-    (path,) = ma.make_release([CH1], tmp_path_factory.mktemp("release"))
-    return nbformat.read(path, as_version=4)
-
-
-def submit(student, folder: Path, name: str, answers: dict[str, str]) -> Path:
-    """The student version with these answer cells (by exercise: ch1-ex1...)."""
-    nb = copy.deepcopy(student)
-    for cell in ma.solution_cells(nb):
-        exercise = cell.metadata.nbgrader["grade_id"].removesuffix("-solution")
-        if exercise in answers:
-            cell.source = answers[exercise]
-    path = folder / name / "01_recap.ipynb"
-    path.parent.mkdir(parents=True)
-    nbformat.write(nb, path)
-    return path
-
-
-def scores(result: GradedSubmission) -> dict[str, float]:
-    return {s.exercise: s.score for s in result.scores}
+    return student_version(tmp_path_factory.mktemp("release"))
 
 
 @pytest.fixture(scope="module")
@@ -524,65 +505,6 @@ def test_limits_are_never_zero():
             Limits(**{name: 0})
 
 
-def as_ordinary_user(argv: list[str]) -> list[str]:
-    """``argv`` run as ``nobody`` when the tests run as root (as CI does).
-
-    Where the Python in use sits below a folder that other users cannot enter
-    (e.g. a pyenv in /root, mode 0700), the command runs in a private mount
-    namespace in which that folder is an empty one that shows only the Python
-    folders (nothing else of it). Skips, saying why, where none of this can be done.
-    """
-    if os.geteuid() != 0:
-        return argv
-    for tool in ("runuser", "unshare", "mount"):
-        if shutil.which(tool) is None:
-            pytest.skip(f"running as root without {tool}: no ordinary user")
-    needed = {
-        Path(os.path.realpath(sys.executable)).parents[1],
-        Path(sys.prefix),
-        Path(sys.base_prefix),
-        ROOT,
-    }
-    blocked = {
-        folder
-        for path in needed
-        for folder in [path, *path.parents]
-        if folder != Path("/") and not folder.stat().st_mode & 0o001
-    }
-    outer = {b for b in blocked if not any(p in blocked for p in b.parents)}
-    script = ["set -e"]
-    for number, folder in enumerate(sorted(outer)):
-        inside = sorted(p for p in needed if folder in p.parents)
-        for index, path in enumerate(inside):
-            script += [
-                f"mkdir -p /tmp/.stage-{number}-{index}",
-                f"mount --bind '{path}' /tmp/.stage-{number}-{index}",
-            ]
-        script.append(f"mount -t tmpfs -o mode=755 tmpfs '{folder}'")
-        for index, path in enumerate(inside):
-            script += [
-                f"mkdir -p '{path}'",
-                f"mount --bind /tmp/.stage-{number}-{index} '{path}'",
-            ]
-    script.append('exec runuser -u nobody -- "$@"')
-    command = ["unshare", "--mount", "--propagation", "private"]
-    command += ["bash", "-c", "\n".join(script), "as-nobody", *argv]
-    probe = subprocess.run(
-        command[: -len(argv)]
-        + [sys.executable, "-c", "import torch, grading"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if probe.returncode != 0:
-        pytest.skip(
-            "cannot run the grader as an ordinary user here: "
-            + probe.stderr.strip()[-300:]
-        )
-    return command
-
-
 @needs_bwrap
 @pytest.mark.slow
 def test_graded_by_an_ordinary_user(student, tmp_path):
@@ -680,11 +602,7 @@ def test_one_memory_budget_for_the_whole_submission(student, tmp_path):
     error = result.scores[0].error
     assert "out of memory" in error and f"4 GiB ({used})" in error, report
     assert not result.tampering, report
-    left = [
-        folder
-        for folder in Path("/sys/fs/cgroup").glob("**/vae-course-*")
-        if f"-{os.getpid()}-" in folder.name
-    ]
+    left = cgroups_of(os.getpid())
     assert not left, f"cgroups left behind: {left}"
 
 

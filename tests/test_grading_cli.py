@@ -19,10 +19,17 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from grading_helpers import (
+    CH1,
+    EXERCISES,
+    POINTS,
+    cgroups_of,
+    start_grading,
+    submit,
+)
 
 from grading import assignments as ma
 from grading import cli
-from grading.chapters import read_chapter
 from grading.course import CI_PROFILE, ROOT
 from grading.grader import EnvironmentProblem, Grader
 from grading.judge import _in_hidden_tests
@@ -34,8 +41,6 @@ from grading.report import (
     feedback,
     shown,
 )
-
-CH1 = ROOT / "book" / "01_recap.ipynb"
 
 
 @pytest.fixture
@@ -224,15 +229,6 @@ def _grade(command: list[str], **options) -> subprocess.CompletedProcess:
     )
 
 
-def _points() -> dict[str, float]:
-    """Chapter 1's points by exercise, as the report and the CSV name them."""
-    return {
-        check_id.replace("-checks", "", 1): full
-        for exercise in read_chapter(CH1).exercises
-        for check_id, _, full in exercise.checks
-    }
-
-
 def _sheet(path: Path) -> dict[tuple[str, str], float]:
     with path.open() as handle:
         rows = list(csv.reader(handle))
@@ -249,17 +245,10 @@ def test_grading_a_folder_end_to_end(tmp_path):
     others are graded, and each gets its feedback file."""
     (student,) = ma.make_release([CH1], tmp_path / "release")
     folder = tmp_path / "submissions"
-    reference = nbformat.read(CH1, as_version=4)
-    right = nbformat.read(student, as_version=4)
-    answers = {
-        c.metadata.nbgrader["grade_id"]: c.source
-        for c in ma.solution_cells(reference)
-    }
-    for cell in ma.solution_cells(right):
-        cell.source = answers[cell.metadata.nbgrader["grade_id"]]
-    for name, nb in [("ada", right), ("bob", nbformat.read(student, 4))]:
-        (folder / name).mkdir(parents=True)
-        nbformat.write(nb, folder / name / "01_recap.ipynb")
+    released = nbformat.read(student, as_version=4)
+    references = {name: e.reference for name, e in EXERCISES.items()}
+    submit(released, folder, "ada", references)
+    submit(released, folder, "bob", {})
     for name, (spoil, _) in MALFORMED.items():
         nb = json.loads(student.read_text())
         spoil(nb)
@@ -279,8 +268,7 @@ def test_grading_a_folder_end_to_end(tmp_path):
         line = [s for s in said if s.startswith(f"{path}: NOT GRADED: ")]
         assert line and why in line[0], (name, run.stdout)
     notes = tmp_path / "scores-feedback"
-    points = _points()
-    total = f"{sum(points.values()):g}"
+    total = f"{sum(POINTS.values()):g}"
     ada = (notes / "ada" / "01_recap.md").read_text()
     assert f"**{total} / {total}**" in ada, ada
     assert "NotImplementedError" in (notes / "bob" / "01_recap.md").read_text()
@@ -288,8 +276,8 @@ def test_grading_a_folder_end_to_end(tmp_path):
         text = (notes / name / "01_recap.md").read_text()
         assert "could not be graded" in text
     expected = {(name, "NOT GRADED"): 0 for name in MALFORMED}
-    expected |= {("ada", name): full for name, full in points.items()}
-    expected |= {("bob", name): 0 for name in points}
+    expected |= {("ada", name): full for name, full in POINTS.items()}
+    expected |= {("bob", name): 0 for name in POINTS}
     assert _sheet(sheet) == expected
 
 
@@ -308,12 +296,10 @@ def test_ctrl_c_keeps_what_was_graded_and_a_rerun_grades_the_rest(tmp_path):
         (folder / name).mkdir(parents=True)
         (folder / name / "01_recap.ipynb").write_text(student.read_text())
     sheet = tmp_path / "scores.csv"
-    command = [sys.executable, "-m", "grading", str(folder)]
-    command += ["--csv", str(sheet), "--skip-environment-check", "--jobs", "1"]
-    grading = subprocess.Popen(
+    command = [str(folder), "--csv", str(sheet)]
+    command += ["--skip-environment-check", "--jobs", "1"]
+    grading = start_grading(
         command,
-        cwd=ROOT,
-        env={**os.environ, **CI_PROFILE},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -335,18 +321,12 @@ def test_ctrl_c_keeps_what_was_graded_and_a_rerun_grades_the_rest(tmp_path):
     done = _sheet(sheet)
     assert {name for name, _ in done} == {"ada"}, done
     assert f"{folder / 'ada' / '01_recap.ipynb'} (01_recap)" in out, out
-    left = [
-        group
-        for group in Path("/sys/fs/cgroup").glob("**/vae-course-*")
-        if f"-{grading.pid}-" in group.name
-    ]
+    left = cgroups_of(grading.pid)
     assert not left, f"cgroups left behind: {left}"
-    again = _grade(command)
+    again = _grade([sys.executable, "-m", "grading", *command])
     assert again.returncode == 0, again.stdout + again.stderr
     assert "1 submissions are in" in again.stderr, again.stderr
     assert "bob" in again.stdout and "ada" not in again.stdout, again.stdout
     assert _sheet(sheet) == {
-        (name, exercise): 0
-        for name in ("ada", "bob")
-        for exercise in _points()
+        (name, exercise): 0 for name in ("ada", "bob") for exercise in POINTS
     }

@@ -13,7 +13,6 @@ right after the chapter's cells (as in a sandbox of their own), as root and as a
 
 from __future__ import annotations
 
-import copy
 import csv
 import hashlib
 import os
@@ -27,19 +26,23 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from grading_helpers import (
+    CH1,
+    EXERCISES,
+    POINTS,
+    as_ordinary_user,
+    scores,
+    student_version,
+    submit,
+)
 
-from grading import assignments as ma
 from grading import cli
-from grading.chapters import GradingError, read_chapter
+from grading.chapters import GradingError
 from grading.course import CI_PROFILE, ROOT
 from grading.grader import Grader
 from grading.report import GradedSubmission
 from grading.sandbox import Limits, bwrap_path
 
-sys.path.insert(0, str(Path(__file__).parent))
-from test_grading_attacks import as_ordinary_user  # noqa: E402
-
-CH1 = ROOT / "book" / "01_recap.ipynb"
 TOKEN = f"scale-attack-{uuid.uuid4().hex}"
 PLACES = ["/scratch", "/tmp", "/dev/shm", "/course", "/", "/etc"]
 
@@ -183,16 +186,9 @@ def my_gaussian_kl(mu, logvar):
     return -0.5 * (1 + logvar - mu**2 - torch.exp(logvar)).sum(dim=-1)
 """
 # the chapter's own answers to exercises 2 and 3 (each checks for leftovers when
-# its cell runs) and the points of each exercise: the tests hold whatever the
-# exercises are
-_EXERCISES = {e.grade_id: e for e in read_chapter(CH1).exercises}
-LL = _EXERCISES["ch1-ex2"].reference + "\ntraces()\n"
-GAP = _EXERCISES["ch1-ex3"].reference + "\ntraces()\n"
-POINTS = {
-    check_id.replace("-checks", "", 1): points
-    for exercise in _EXERCISES.values()
-    for check_id, _, points in exercise.checks
-}
+# its cell runs): the tests hold whatever the exercises are
+LL = EXERCISES["ch1-ex2"].reference + "\ntraces()\n"
+GAP = EXERCISES["ch1-ex3"].reference + "\ntraces()\n"
 PLAIN_KL = KL.replace("    traces()\n", "")
 CORRECT = {"ch1-ex1": LOOK + KL, "ch1-ex2": LL, "ch1-ex3": GAP}
 ATTACKER = {"ch1-ex1": PLAIN_KL + ATTACK}
@@ -210,24 +206,7 @@ def profile(monkeypatch):
 
 @pytest.fixture(scope="module")
 def student(tmp_path_factory) -> nbformat.NotebookNode:
-    (path,) = ma.make_release([CH1], tmp_path_factory.mktemp("release"))
-    return nbformat.read(path, as_version=4)
-
-
-def submit(student, folder: Path, name: str, answers: dict[str, str]) -> Path:
-    nb = copy.deepcopy(student)
-    for cell in ma.solution_cells(nb):
-        exercise = cell.metadata.nbgrader["grade_id"].removesuffix("-solution")
-        if exercise in answers:
-            cell.source = answers[exercise]
-    path = folder / name / "01_recap.ipynb"
-    path.parent.mkdir(parents=True)
-    nbformat.write(nb, path)
-    return path
-
-
-def scores(result: GradedSubmission) -> dict[str, float]:
-    return {s.exercise: s.score for s in result.scores}
+    return student_version(tmp_path_factory.mktemp("release"))
 
 
 def errors(result: GradedSubmission) -> str:
@@ -351,7 +330,7 @@ def my_gaussian_kl(mu, logvar):
 SEARCH_WORKS = (
     'if "mine" not in FOUND:\n'
     '    raise RuntimeError("the search found nothing")\n'
-    + _EXERCISES["ch1-ex2"].reference
+    + EXERCISES["ch1-ex2"].reference
 )
 
 
