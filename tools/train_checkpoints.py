@@ -108,14 +108,24 @@ def split(data):
 
 def build(spec: dict, seed: int):
     torch.manual_seed(seed)
-    cls = {"MLPVAE": vc.MLPVAE, "ConvVAE": vc.ConvVAE}[spec["model_class"]]
+    cls = {
+        "MLPVAE": vc.MLPVAE,
+        "ConvVAE": vc.ConvVAE,
+        "Autoencoder": vc.Autoencoder,
+    }[spec["model_class"]]
     return cls(**spec["config"])
 
 
 def train_one(name: str, max_epochs: int | None = None, seed: int = 0):
     """Train ``PRETRAINED[name]`` with early stopping; the best model (its
-    weights rounded to float16, as stored) and its provenance record."""
+    weights rounded to float16, as stored) and its provenance record.
+
+    A VAE minimises the (beta-)ELBO and stops on the held-out ELBO; an
+    autoencoder (``"Autoencoder"``) the reconstruction term alone
+    (``vc.ReconstructionObjective``) and stops on the held-out
+    reconstruction term."""
     spec = PRETRAINED[name]
+    is_vae = spec["model_class"] != "Autoencoder"
     data = vc.load_mnist(source="offline", verbose=False)
     train, held_out, _ = split(data)
     model = build(spec, seed)
@@ -124,14 +134,19 @@ def train_one(name: str, max_epochs: int | None = None, seed: int = 0):
     patience = spec.get("patience", PATIENCE)
     options = spec.get("train", {})  # free_bits, kl_warmup_epochs
     steps_per_epoch = math.ceil(train.shape[0] / 128)
-    objective = GlobalSteps(
-        vc.ELBOObjective(
-            beta=spec["beta"],
-            free_bits=options.get("free_bits", 0.0),
-            kl_warmup_steps=options.get("kl_warmup_epochs", 0)
-            * steps_per_epoch,
+    objective = (
+        GlobalSteps(
+            vc.ELBOObjective(
+                beta=spec["beta"],
+                free_bits=options.get("free_bits", 0.0),
+                kl_warmup_steps=options.get("kl_warmup_epochs", 0)
+                * steps_per_epoch,
+            )
         )
+        if is_vae
+        else vc.ReconstructionObjective()
     )
+    watched = "ELBO" if is_vae else "reconstruction"
     shift = spec.get("augment_shift", 0)
     shifts = torch.Generator().manual_seed(seed + 7)
     curve, best, best_state, since_best = [], -math.inf, None, 0
@@ -151,15 +166,17 @@ def train_one(name: str, max_epochs: int | None = None, seed: int = 0):
             if key.startswith(("train_", "test_")):
                 column = key.replace("test_", "held_out_")
                 columns.setdefault(column, []).append(round(values[-1], 3))
-        held_out_elbo = history.test_elbo[-1]
-        curve.append(round(held_out_elbo, 3))
+        score = (history.test_elbo if is_vae else history.test_reconstruction)[
+            -1
+        ]
+        curve.append(round(score, 3))
         print(
-            f"  {name} epoch {epoch}: held-out ELBO {held_out_elbo:.2f} "
+            f"  {name} epoch {epoch}: held-out {watched} {score:.2f} "
             f"({time.perf_counter() - start:.0f} s)",
             flush=True,
         )
-        if held_out_elbo > best:
-            best, since_best = held_out_elbo, 0
+        if score > best:
+            best, since_best = score, 0
             best_state = copy.deepcopy(model.state_dict())
         else:
             since_best += 1
@@ -177,12 +194,10 @@ def train_one(name: str, max_epochs: int | None = None, seed: int = 0):
         data=data.description,
         train_images=int(train.shape[0]),
         held_out_images=HELD_OUT,
-        beta=float(spec["beta"]),
         training=dict(options, augment_shift=shift),
         epochs=len(curve),
         best_epoch=int(curve.index(max(curve)) + 1),
         patience=patience,
-        held_out_elbo_per_epoch=curve,
         history=columns,
         seed=seed,
         seconds=round(seconds, 1),
@@ -192,12 +207,38 @@ def train_one(name: str, max_epochs: int | None = None, seed: int = 0):
         torch=str(torch.__version__),
         command=f"python tools/train_checkpoints.py --only {name}",
     )
+    if is_vae:
+        record.update(beta=float(spec["beta"]), held_out_elbo_per_epoch=curve)
+    else:
+        record.update(
+            objective="reconstruction", held_out_reconstruction_per_epoch=curve
+        )
     return model, record
 
 
 @torch.no_grad()
 def measure(model, test) -> dict:
-    """Test ELBO parts (nats per image) and prior-sample quality."""
+    """Test ELBO parts (nats per image) and prior-sample quality; for an
+    autoencoder its test reconstruction term and the quality of N(0, I)
+    codes decoded (it has no prior: what a VAE's sampling would give)."""
+    judge = vc.digit_classifier()
+    if isinstance(model, vc.Autoencoder):
+        _, parts = vc.ReconstructionObjective()(model, test)
+        z = torch.randn(
+            PRIOR_SAMPLES,
+            model.code_dim,
+            generator=torch.Generator().manual_seed(1),
+        )
+        samples = model.likelihood.mean(model.decode(z))
+        return {
+            "test_reconstruction": round(
+                float(parts["reconstruction"].mean()), 3
+            ),
+            "prior_sample_quality": round(
+                vc.sample_quality(samples, judge), 4
+            ),
+            "real_digit_quality": round(judge.reference, 4),
+        }
     parts = vc.evaluate(
         model, test, generator=torch.Generator().manual_seed(0)
     )
@@ -207,7 +248,6 @@ def measure(model, test) -> dict:
         generator=torch.Generator().manual_seed(1),
     )
     samples = vc.generate(model, PRIOR_SAMPLES, z=z)
-    judge = vc.digit_classifier()
     return {
         "test_elbo": round(float(parts["elbo"]), 3),
         "test_reconstruction": round(float(parts["reconstruction"]), 3),
@@ -248,10 +288,15 @@ def main(argv=None) -> None:
         data = vc.load_mnist(source="offline", verbose=False)
         record.update(measure(model, data.test_images))
         path = save(model, record, args.out)
+        score = (
+            f"test ELBO {record['test_elbo']:.1f}"
+            if "test_elbo" in record
+            else f"test reconstruction {record['test_reconstruction']:.1f}"
+        )
         print(
             f"{name}: {record['epochs']} epochs (best {record['best_epoch']})"
-            f", {record['seconds']:.0f} s; test ELBO "
-            f"{record['test_elbo']:.1f} nats; prior samples recognised "
+            f", {record['seconds']:.0f} s; {score} nats; prior samples "
+            "recognised "
             f"{record['prior_sample_quality']:.0%} (real digits "
             f"{record['real_digit_quality']:.0%}); "
             f"{path.stat().st_size / 2**20:.2f} MiB",

@@ -35,7 +35,17 @@ PRETRAINED = {
         "config": {"latent_dim": 2},
         "beta": 1.0,
         "max_epochs": 60,
-        "used_by": "chapter 5 (the 2-D manifold, the grid posterior)",
+        "used_by": "chapters 1 (codes and holes), 5 (the 2-D manifold, the "
+        "grid posterior)",
+    },
+    # mlp_k2's layers without the KL term and the noise: a plain autoencoder
+    # (vc.ReconstructionObjective), stopped on the held-out reconstruction
+    "ae_k2": {
+        "model_class": "Autoencoder",
+        "config": {"code_dim": 2},
+        "objective": "reconstruction",
+        "max_epochs": 60,
+        "used_by": "chapter 1 (codes and holes)",
     },
     "conv_k10": {
         "model_class": "ConvVAE",
@@ -79,11 +89,16 @@ def _describe(metadata: dict) -> str:
     """The provenance lines :func:`load_pretrained` prints (<= 79 wide)."""
     m = metadata
     data = "the offline digits" if "offline" in m["data"] else m["data"]
+    objective = (
+        f"beta = {m['beta']:g}"
+        if "beta" in m
+        else "reconstruction only (no KL)"
+    )
     return (
         f"Pretrained {m['name']}: trained {m['date']} UTC on {data},\n"
         f"  {m['train_images']:,} images ({m['held_out_images']} more held "
         f"out for early stopping), {m['epochs']} epochs\n"
-        f"  (best: {m['best_epoch']}), beta = {m['beta']:g}, seed "
+        f"  (best: {m['best_epoch']}), {objective}, seed "
         f"{m['seed']}; remake it with:\n  {m['command']}"
     )
 
