@@ -35,13 +35,15 @@ from grading.wire import (
 
 # what a student process may open in the sandbox (grading/landlock.py): the
 # sandbox's folders, writing only where it can write anyway, and of /proc only
-# files that name no path (not /proc/*/mountinfo, cmdline, environ, maps...);
-# its own status and statm (memory, capabilities) are its own business
+# the listing of its folders (which processes there are) and files that name
+# no path (not /proc/*/mountinfo, cmdline, environ, maps...): global ones, the
+# System V IPC tables, and its own status and statm (memory, capabilities)
 WRITABLE = ("/tmp", "/scratch", "/dev/shm")
 PROC_FILES = (
     "/proc/cpuinfo",
     "/proc/meminfo",
     "/proc/stat",
+    "/proc/sysvipc",
     "/proc/self/status",
     "/proc/self/statm",
 )
@@ -57,8 +59,9 @@ def confinement() -> dict[str, int]:
     rules["/dev"] = landlock.READ | landlock.WRITE_FILE | landlock.IOCTL_DEV
     for folder in WRITABLE:
         rules[folder] = landlock.ALL
+    rules["/proc"] = landlock.READ_DIR
     for path in PROC_FILES:
-        rules[path] = landlock.READ_FILE
+        rules[path] = landlock.READ_FILE | landlock.READ_DIR
     return rules
 
 
