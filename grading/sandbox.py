@@ -313,8 +313,9 @@ def sandbox_command(
     and the file descriptors it reads (the caller passes them, then closes them).
 
     Inside: a new PID, IPC, network, UTS and cgroup namespace; the worker is PID 1 (no
-    bwrap process that a student could reach); ``/``, the system, Python (at ``/python``
-    and ``/venv``, see ``python_layout``) and the course (at ``/course``) read-only; ``/scratch``, ``/tmp`` and ``/dev/shm`` in-memory and
+    bwrap process that a student could reach); ``/``, the system, Python (at
+    ``/python`` and ``/venv``, see ``python_layout``) and the course (at
+    ``/course``) read-only; ``/scratch``, ``/tmp`` and ``/dev/shm`` in-memory and
     ``limits.disk`` bytes each; a clean environment. Its user is never the host's root:
     run by root, bwrap (privileged) sets up the mounts and ``setpriv`` drops to ``nobody``
     with no capabilities before Python starts; run by anyone else, bwrap maps the
