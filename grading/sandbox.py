@@ -10,22 +10,27 @@ not from the file system; it says so loudly, and ``--require-sandbox`` makes tha
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import hmac
 import json
 import os
+import platform
 import re
 import secrets
 import selectors
 import shutil
+import site as site_module
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from grading import landlock
 from grading.chapters import Chapter, part_references
 from grading.limits import Budget, memory_budget
 
@@ -75,10 +80,177 @@ def bwrap_path() -> str | None:
     return shutil.which("bwrap")
 
 
-def _python_roots() -> list[Path]:
-    roots = {Path(sys.prefix), Path(sys.base_prefix)}
-    roots.add(Path(os.path.realpath(sys.executable)).parents[1])
-    return sorted(r for r in roots if r.exists())
+# where the sandbox shows the Python in use: its own paths, none of the host's
+BASE = "/python"  # the interpreter's prefix, when it is not a system folder
+VENV = "/venv"  # the virtual environment: its site-packages and a pyvenv.cfg
+SYSTEM = ("/usr", "/bin", "/lib", "/lib64", "/lib32", "/sbin")
+
+
+@dataclass(frozen=True)
+class PythonLayout:
+    """The Python in use as the sandbox shows it (see ``python_layout``)."""
+
+    executable: str  # the interpreter, inside
+    bin: str  # the folder on PATH, inside
+    binds: tuple[tuple[str, str], ...]  # (host folder, inside), read-only
+    links: tuple[tuple[str, str], ...]  # (target, link), made inside
+    pyvenv: str  # the text of VENV/pyvenv.cfg ("" when there is no venv)
+    hidden: tuple[str, ...]  # files inside that name host folders: empty
+    library_path: str  # LD_LIBRARY_PATH for a shared libpython ("" if none)
+
+
+def _system(path: Path) -> bool:
+    """Whether the sandbox binds ``path`` at its own path (a system folder)."""
+    return any(path == Path(s) or Path(s) in path.parents for s in SYSTEM)
+
+
+def _below(path: Path, folder: Path) -> Path | None:
+    try:
+        return path.relative_to(folder)
+    except ValueError:
+        return None
+
+
+def _names_host(path: Path, markers: tuple[str, ...]) -> bool:
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return True  # unreadable here: hidden rather than guessed at
+    return any(marker in text for marker in markers)
+
+
+def _hidden_files(site: Path, markers: tuple[str, ...]) -> list[Path]:
+    """The files of a site-packages folder that name host folders.
+
+    An editable install (``pip install -e``) leaves ``__editable__*.pth``, a
+    finder module (and its bytecode) with the checkout's path, and
+    ``direct_url.json`` with its URL; a legacy one an ``.egg-link``; any
+    ``.pth`` may name a host folder. None of them is needed in the sandbox
+    (the course is imported from /course).
+    """
+    found = [
+        *site.glob("__editable__*"),
+        *site.glob("__pycache__/__editable__*"),
+        *site.glob("*.egg-link"),
+        *site.glob("*.dist-info/direct_url.json"),
+    ]
+    found += [
+        pth
+        for pth in site.glob("*.pth")
+        if pth not in found and _names_host(pth, markers)
+    ]
+    return sorted(p for p in found if p.is_file())
+
+
+@functools.lru_cache(maxsize=1)
+def python_layout() -> PythonLayout:
+    """Where the sandbox shows the Python in use, and how it runs it.
+
+    The base interpreter's prefix is bound at ``/python`` (a system Python,
+    below ``/usr``, stays where it is). A virtual environment becomes one at
+    ``/venv``: its site-packages bound there, a ``pyvenv.cfg`` that points at
+    ``/python/bin``, and ``/venv/bin/python`` a link to the interpreter, so
+    that ``sys.executable``, ``sys.prefix``, ``sys.path`` and every module's
+    ``__file__`` name these folders, and any Python a student starts sees the
+    same. Files of site-packages that name host folders are hidden (empty).
+    A shared libpython is found through ``LD_LIBRARY_PATH``.
+    """
+    base = Path(os.path.realpath(sys.base_prefix))
+    base_in = base if _system(base) else Path(BASE)
+    binds = [] if base_in == base else [(str(base), BASE)]
+
+    def inside(path: Path) -> Path | None:
+        """``path`` (of the host) as the sandbox shows it, if it does."""
+        rest = _below(path, base)
+        if rest is not None:
+            return base_in / rest
+        return path if _system(path) else None
+
+    executable = Path(
+        os.path.realpath(
+            getattr(sys, "_base_executable", "") or sys.executable
+        )
+    )
+    executable_in = inside(executable)
+    if executable_in is None:
+        raise RuntimeError(
+            f"the Python interpreter {executable} is not inside its prefix "
+            f"{base}: the sandbox cannot show it (use a Python installed in "
+            "one folder, or a virtual environment made from one)"
+        )
+    home = Path.home()
+    markers = tuple(
+        str(p)
+        for p in {
+            ROOT,
+            Path(os.path.realpath(sys.prefix)),
+            base,
+            home,
+        }
+        if p != Path("/") and not _system(p)
+    )
+    hidden: list[str] = []
+    links: list[tuple[str, str]] = []
+    pyvenv, system_site = "", "false"
+    if sys.prefix != sys.base_prefix:  # a virtual environment
+        prefix = Path(os.path.realpath(sys.prefix))
+        sites = {
+            Path(os.path.realpath(sysconfig.get_path(kind)))
+            for kind in ("purelib", "platlib")
+        }
+        for site in sorted(sites):
+            rest = _below(site, prefix)
+            if rest is None:
+                raise RuntimeError(
+                    f"the virtual environment's site-packages {site} is not "
+                    f"inside it ({prefix}): the sandbox cannot show it"
+                )
+            binds.append((str(site), f"{VENV}/{rest}"))
+            hidden += [
+                f"{VENV}/{rest}/{f.relative_to(site)}"
+                for f in _hidden_files(site, markers)
+            ]
+        with contextlib.suppress(OSError):
+            for line in (prefix / "pyvenv.cfg").read_text().splitlines():
+                key, _, value = line.partition("=")
+                if key.strip() == "include-system-site-packages":
+                    system_site = value.strip()
+        pyvenv = (
+            f"home = {executable_in.parent}\n"
+            f"include-system-site-packages = {system_site}\n"
+            f"version = {platform.python_version()}\n"
+        )
+        names = ("python", "python3", executable.name)
+        links = [(str(executable_in), f"{VENV}/bin/{n}") for n in names]
+        python, folder = f"{VENV}/bin/python", f"{VENV}/bin"
+    else:
+        python, folder = str(executable_in), str(executable_in.parent)
+    # the base interpreter's site-packages too: bound with it, on the path of
+    # a Python without a venv (and of one whose venv includes them)
+    prefixes = [sys.prefix, sys.base_prefix]
+    for site in sorted(set(site_module.getsitepackages(prefixes))):
+        real = Path(os.path.realpath(site))
+        site_in = inside(real)
+        if site_in is not None and real.is_dir():
+            hidden += [
+                str(site_in / f.relative_to(real))
+                for f in _hidden_files(real, markers)
+            ]
+    library_path = ""
+    if sysconfig.get_config_var("Py_ENABLE_SHARED"):
+        libdir = sysconfig.get_config_var("LIBDIR") or ""
+        libdir_in = inside(Path(os.path.realpath(libdir))) if libdir else None
+        if libdir_in is not None and not _system(libdir_in):
+            library_path = str(libdir_in)
+    return PythonLayout(
+        executable=python,
+        bin=folder,
+        binds=tuple(binds),
+        links=tuple(dict.fromkeys(links)),
+        pyvenv=pyvenv,
+        hidden=tuple(dict.fromkeys(hidden)),
+        library_path=library_path,
+    )
 
 
 def _data_folder() -> str | None:
@@ -92,10 +264,17 @@ def _data_folder() -> str | None:
     return data if data and Path(data).is_dir() else None
 
 
-def sandbox_env(data: str | None) -> dict[str, str]:
-    """The environment of the grading processes: the profile and nothing of the user's."""
+def sandbox_env(
+    data: str | None, layout: PythonLayout | None = None
+) -> dict[str, str]:
+    """The environment of the grading processes: the profile and nothing of the user's.
+
+    With ``layout`` (in the sandbox): its Python's folders, and the student
+    processes confined by Landlock (grading/landlock.py); without, the host's.
+    """
+    python_bin = layout.bin if layout else str(Path(sys.executable).parent)
     env = {
-        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "PATH": f"{python_bin}:/usr/bin:/bin",
         "PYTHONPATH": "/course",
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONNOUSERSITE": "1",
@@ -116,6 +295,10 @@ def sandbox_env(data: str | None) -> dict[str, str]:
             env[key] = os.environ[key]
     if data:
         env["VAE_COURSE_DATA"] = "/data"
+    if layout:
+        env[landlock.CONFINE] = "1"
+        if layout.library_path:
+            env["LD_LIBRARY_PATH"] = layout.library_path
     return env
 
 
@@ -125,12 +308,14 @@ def as_root() -> bool:
 
 def sandbox_command(
     bwrap: str, limits: Limits
-) -> tuple[list[str], dict[str, str]]:
-    """The command that runs the worker in a bubblewrap sandbox, and its environment.
+) -> tuple[list[str], dict[str, str], list[int]]:
+    """The command that runs the worker in a bubblewrap sandbox, its environment,
+    and the file descriptors it reads (the caller passes them, then closes them).
 
     Inside: a new PID, IPC, network, UTS and cgroup namespace; the worker is PID 1 (no
-    bwrap process that a student could reach); ``/``, the system, Python and the course
-    (at ``/course``) read-only; ``/scratch``, ``/tmp`` and ``/dev/shm`` in-memory and
+    bwrap process that a student could reach); ``/``, the system, Python (at
+    ``/python`` and ``/venv``, see ``python_layout``) and the course (at
+    ``/course``) read-only; ``/scratch``, ``/tmp`` and ``/dev/shm`` in-memory and
     ``limits.disk`` bytes each; a clean environment. Its user is never the host's root:
     run by root, bwrap (privileged) sets up the mounts and ``setpriv`` drops to ``nobody``
     with no capabilities before Python starts; run by anyone else, bwrap maps the
@@ -187,7 +372,8 @@ def sandbox_command(
     # no host accounts: empty passwd and group files
     argv += ["--ro-bind", "/dev/null", "/etc/passwd"]
     argv += ["--ro-bind", "/dev/null", "/etc/group"]
-    binds = [(str(root), str(root)) for root in _python_roots()]
+    layout = python_layout()
+    binds = list(layout.binds)
     if data:
         binds.append((data, "/data"))
     binds += [
@@ -195,23 +381,43 @@ def sandbox_command(
         (str(PACKAGE), "/course/grading"),
     ]
     made = set()
-    for source, target in binds:
+
+    def folders_above(target: str) -> list[str]:
         # the folders above a bind, readable by the sandbox's user (bwrap run
         # by root would make them for root alone)
+        out = []
         for folder in reversed(Path(target).parents[:-1]):
             if str(folder) not in made:
                 made.add(str(folder))
-                argv += ["--perms", "0755", "--dir", str(folder)]
-        argv += ["--ro-bind", source, target]
+                out += ["--perms", "0755", "--dir", str(folder)]
+        return out
+
+    for source, target in binds:
+        argv += [*folders_above(target), "--ro-bind", source, target]
+    for target, link in layout.links:
+        argv += [*folders_above(link), "--symlink", target, link]
+    fds = []
+    if layout.pyvenv:
+        config = f"{VENV}/pyvenv.cfg"
+        fds.append(os.memfd_create("pyvenv.cfg", 0))
+        _write_all(fds[-1], layout.pyvenv.encode())
+        os.lseek(fds[-1], 0, os.SEEK_SET)
+        argv += folders_above(config)
+        argv += ["--perms", "0644", "--ro-bind-data", str(fds[-1]), config]
+    for path in layout.hidden:
+        # an empty file (a device such as /dev/null cannot be opened there:
+        # the binds are nodev); bwrap reads each descriptor to its end
+        fds.append(os.open(os.devnull, os.O_RDONLY))
+        argv += ["--perms", "0444", "--ro-bind-data", str(fds[-1]), path]
     # bwrap's own root (a tmpfs) is the sandbox user's when a plain user runs
     # bwrap: without this, /, /course and /etc would be writable, and what one
     # submission of a batch put there (a module on sys.path) the next would see
     argv += ["--remount-ro", "/"]
     argv += ["--chdir", "/scratch"]
-    env = sandbox_env(data)
+    env = sandbox_env(data, layout)
     for key, value in env.items():
         argv += ["--setenv", key, value]
-    python = [sys.executable, "-m", "grading.worker"]
+    python = [layout.executable, "-m", "grading.worker"]
     if as_root():
         # bwrap run by root makes no user namespace of its own: the worker drops
         # to nobody (uid and gid 65534), no groups, no capabilities, before Python
@@ -238,7 +444,7 @@ def sandbox_command(
             "ALL",
         ]
         argv += ["--", *python]
-    return argv, {"PATH": "/usr/bin:/bin"}
+    return argv, {"PATH": "/usr/bin:/bin"}, fds
 
 
 def unsandboxed_command(scratch: Path) -> tuple[list[str], dict[str, str]]:
@@ -402,8 +608,9 @@ def run_worker(
                 limits.processes,
             )
         )
+        extra: list[int] = []
         if bwrap:
-            argv, env = sandbox_command(bwrap, limits)
+            argv, env, extra = sandbox_command(bwrap, limits)
             cwd = "/"
         else:
             if as_root():
@@ -430,11 +637,11 @@ def run_worker(
                     env=env,
                     cwd=cwd,
                     start_new_session=True,
-                    pass_fds=(key_fd, references_fd, *answer_fds),
+                    pass_fds=(key_fd, references_fd, *answer_fds, *extra),
                 )
                 _RUNNING.add(process)
         finally:
-            for fd in (key_fd, references_fd, *answer_fds):
+            for fd in (key_fd, references_fd, *answer_fds, *extra):
                 os.close(fd)
         try:
             return _read_worker(

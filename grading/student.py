@@ -13,6 +13,7 @@ import pickle
 import socket
 import traceback
 
+from grading import landlock
 from grading.wire import (
     GENERATOR,
     LEAF,
@@ -32,9 +33,55 @@ from grading.wire import (
     send,
 )
 
+# what a student process may open in the sandbox (grading/landlock.py): the
+# sandbox's folders, writing only where it can write anyway, and of /proc only
+# the listing of its folders (which processes there are) and files that name
+# no path (not /proc/*/mountinfo, cmdline, environ, maps...): global ones, the
+# System V IPC tables, and its own status and statm (memory, capabilities)
+WRITABLE = ("/tmp", "/scratch", "/dev/shm")
+PROC_FILES = (
+    "/proc/cpuinfo",
+    "/proc/meminfo",
+    "/proc/stat",
+    "/proc/sysvipc",
+    "/proc/self/status",
+    "/proc/self/statm",
+)
+
+
+def confinement() -> dict[str, int]:
+    """The student process's Landlock rules: path -> rights on it and below."""
+    rules = {
+        f"/{name}": landlock.READ
+        for name in sorted(os.listdir("/"))
+        if name not in ("proc", "sys")
+    }
+    rules["/dev"] = landlock.READ | landlock.WRITE_FILE | landlock.IOCTL_DEV
+    for folder in WRITABLE:
+        rules[folder] = landlock.ALL
+    rules["/proc"] = landlock.READ_DIR
+    for path in PROC_FILES:
+        rules[path] = landlock.READ_FILE | landlock.READ_DIR
+    return rules
+
+
+def confine() -> int:
+    """In the sandbox: confine this (student) process with Landlock.
+
+    Returns the Landlock version (0: none, nothing confined; the instructors'
+    page says what student code can then read). Outside the sandbox (no
+    bubblewrap) nothing is done: student code runs as the user there anyway.
+    """
+    if os.environ.get(landlock.CONFINE) != "1":
+        return 0
+    return landlock.restrict(confinement())
+
 
 def serve_student(sock: socket.socket, shell) -> None:
     """Answer the judge: run answer cells, call the functions they define."""
+    # first, while this process has a single thread and before any of the
+    # submission's code: it cannot be undone
+    confine()
     import torch
 
     namespace = shell.user_ns

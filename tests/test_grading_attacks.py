@@ -345,9 +345,13 @@ def _probes():
             got.append("opened " + path)
         except OSError:
             pass
+    def _cmdline(path):  # (unreadable where Landlock confines this process)
+        try:
+            return open(path, "rb").read().decode(errors="replace")
+        except OSError:
+            return ""
     if "TOKEN" in os.environ or any(
-        "TOKEN" in open(p, "rb").read().decode(errors="replace")
-        for p in glob.glob("/proc/[0-9]*/cmdline")):
+        "TOKEN" in _cmdline(p) for p in glob.glob("/proc/[0-9]*/cmdline")):
         got.append("the instructor's environment")
     # the course's files (the solutions among them) are not there; the folder's
     # name may be, as a parent of the Python environment when that lies inside

@@ -95,17 +95,12 @@ resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
 signal.signal(signal.SIGTERM, signal.SIG_IGN)
 # a daemon that waits for this process to end, then attacks the next one
 DAEMON = '''
-import ctypes, os, signal, sys, time
+import ctypes, os, select, signal, sys, time
 student, token = int(sys.argv[1]), sys.argv[2]
 for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
     signal.signal(s, signal.SIG_IGN)
-def alive(pid):
-    try:
-        return open(f"/proc/{{pid}}/stat").read().split(")")[1].split()[0] != "Z"
-    except OSError:
-        return False
-while alive(student):
-    time.sleep(0.01)
+# (a pidfd: student processes cannot read other processes' /proc files)
+select.select([os.pidfd_open(student)], [], [])
 libc = ctypes.CDLL(None)
 end = time.time() + 300
 while time.time() < end:
@@ -151,12 +146,11 @@ def traces():
         found.append("/scratch/deep")
     if importlib.util.find_spec("scale_planted") is not None:
         found.append("import scale_planted")
+    # (their command lines cannot be read: any process but the worker, the
+    # judge and this one is left over)
     for pid in os.listdir("/proc"):
-        try:
-            if TOKEN in open(f"/proc/{{pid}}/cmdline").read():
-                found.append(f"process {{pid}}")
-        except OSError:
-            pass
+        if pid.isdigit() and int(pid) not in (1, os.getppid(), os.getpid()):
+            found.append(f"process {{pid}}")
     if len(open("/proc/sysvipc/shm").read().splitlines()) > 1:
         found.append("System V shared memory")
     if "SCALE_ATTACK" in os.environ:
