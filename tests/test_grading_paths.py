@@ -23,15 +23,8 @@ from pathlib import Path
 
 import pytest
 import torch
-from test_grading_attacks import (
-    ANSWER2,
-    ANSWER3,
-    CH1,
-    as_ordinary_user,
-    marks,
-    scores,
-    submit,
-)
+from grading_helpers import CH1, as_ordinary_user, scores, submit
+from test_grading_attacks import ANSWER2, ANSWER3, marks
 
 from grading import landlock
 from grading.course import CI_PROFILE, ROOT
