@@ -61,14 +61,34 @@ def wait_for(condition, seconds: float, what: str):
 
 
 @pytest.fixture
-def kernel() -> list[Path]:
-    """The folders in which this process's runs make their cgroups."""
+def kernel():
+    """The folders in which this process's runs make their cgroups.
+
+    This test process moves into a cgroup of its own below its usual one
+    for the test, so that the leftovers it plants are seen only by the runs
+    it starts: a grader that another test starts at the same time (pytest
+    workers) would rightly remove an empty leftover whose grader is gone.
+    """
     budget = limits.make_budget("probe", 1 << 30, 1)
     parents = [folder.parent for folder in budget.folders]
     budget.close()
     if not parents:
         pytest.skip(f"no cgroup here: {budget.describe()}")
-    return parents
+    private = [parent / f"limits-tests-{os.getpid()}" for parent in parents]
+    for folder in private:
+        folder.mkdir()
+        (folder / "cgroup.procs").write_text(f"{os.getpid()}\n")
+    try:
+        yield private
+    finally:
+        for parent, folder in zip(parents, private, strict=True):
+            (parent / "cgroup.procs").write_text(f"{os.getpid()}\n")
+            wait_for(
+                lambda f=folder: limits._pids(f) == [],
+                30,
+                f"the test's processes to leave {folder}",
+            )
+            folder.rmdir()
 
 
 def hold_a_budget() -> tuple[subprocess.Popen, list[Path]]:

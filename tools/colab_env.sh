@@ -70,7 +70,8 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   sed -E 's/\+(cpu|cu[0-9]+)$//' "$freeze" | grep -v -E '^(nvidia-|cuda-|triton==)' > "$constraints"
   pip_version="$(grep -E '^pip==' "$freeze" | cut -d= -f3)"
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "pip==$pip_version" >&2
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+  # (--no-compile: the kernels compile what they import, once; see tools/setup_env.sh)
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-compile \
     -c "$constraints" "${packages[@]}" >&2
   echo "$want" > "$stamp"
 elif "$venv/bin/python" -m pip show --quiet vae-course >/dev/null 2>&1; then

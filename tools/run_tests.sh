@@ -8,7 +8,9 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+setup_start=$SECONDS
 source tools/setup_env.sh
+echo "setup: .venv ready after $((SECONDS - setup_start)) s"
 # Debian packages the tests drive: Chromium and its ChromeDriver (the browser test of the built
 # site) and bubblewrap (the grader runs students' code in its sandbox). Installed when missing and
 # allowed (root, or passwordless sudo, with apt-get, as in CI); otherwise those tests say what to do.
