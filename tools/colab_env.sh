@@ -70,9 +70,10 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   sed -E 's/\+(cpu|cu[0-9]+)$//' "$freeze" | grep -v -E '^(nvidia-|cuda-|triton==)' > "$constraints"
   pip_version="$(grep -E '^pip==' "$freeze" | cut -d= -f3)"
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "pip==$pip_version" >&2
-  # (--no-compile: the kernels compile what they import, once; see tools/setup_env.sh)
+  # (bytecode compiled on every core at once after pip, as in tools/setup_env.sh)
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-compile \
     -c "$constraints" "${packages[@]}" >&2
+  "$venv/bin/python" -m compileall -q -j 0 "$venv/lib" >/dev/null 2>&1 || true
   echo "$want" > "$stamp"
 elif "$venv/bin/python" -m pip show --quiet vae-course >/dev/null 2>&1; then
   "$venv/bin/python" -m pip uninstall --quiet --yes vae-course >&2
