@@ -30,6 +30,7 @@ import argparse
 import concurrent.futures
 import os
 import queue
+import signal
 import sys
 from pathlib import Path
 
@@ -241,6 +242,11 @@ def main(argv: list[str]) -> int:
     args = parse.parse_args(argv)
     paths = check_options(parse, args)
     from tqdm import tqdm
+
+    # Ctrl-C stops the run and keeps what was graded, even when the grader was
+    # started where SIGINT is ignored (a shell script's background job
+    # inherits that, and Python then never raises KeyboardInterrupt)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
     use_ci_profile()
     chapters = chapter_notebooks()

@@ -283,7 +283,8 @@ def test_grading_a_folder_end_to_end(tmp_path):
 
 @pytest.mark.slow
 def test_ctrl_c_keeps_what_was_graded_and_a_rerun_grades_the_rest(tmp_path):
-    """SIGINT to `python -m grading` while it grades the second of two
+    """SIGINT to `python -m grading` (started with SIGINT ignored, as a
+    script's background job is) while it grades the second of two
     submissions: the first is in the report and the CSV, the exit status is
     130 (interrupted), no cgroup is left; the same command then grades only
     the second."""
@@ -307,6 +308,9 @@ def test_ctrl_c_keeps_what_was_graded_and_a_rerun_grades_the_rest(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # started with SIGINT ignored, as a shell script's background job is:
+        # Ctrl-C must still stop it
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     try:
         deadline = time.monotonic() + 600
