@@ -9,10 +9,12 @@ as an instructor runs it, or as an ordinary user, and the cgroups a grader made.
 from __future__ import annotations
 
 import copy
+import csv
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -134,3 +136,56 @@ def as_ordinary_user(argv: list[str]) -> list[str]:
             + probe.stderr.strip()[-300:]
         )
     return command
+
+
+def grade_as_ordinary_user(
+    student, name: str, answers: dict[str, str], env: dict | None = None
+) -> tuple[subprocess.CompletedProcess, dict[str, float]]:
+    """``python -m grading`` run by ``nobody`` (``as_ordinary_user``) on one
+    submission in a temporary folder it can read, sandbox required: the run,
+    and the scores by exercise that the CSV holds for it. ``env`` is added to
+    the grader's environment (PATH and the CI profile)."""
+    shared = Path(tempfile.mkdtemp(prefix="vae-course-as-user-"))
+    try:
+        shared.chmod(0o777)
+        path = submit(student, shared, name, answers)
+        for folder in (path.parent, path):
+            folder.chmod(0o755)
+        sheet = shared / "scores.csv"
+        command = as_ordinary_user(
+            [
+                sys.executable,
+                "-m",
+                "grading",
+                str(path),
+                "--csv",
+                str(sheet),
+                "--require-sandbox",
+                "--skip-environment-check",
+                "--exercise-time-limit",
+                "30",
+            ]
+        )
+        run = subprocess.run(
+            command,
+            cwd=ROOT,
+            env={
+                "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+                **CI_PROFILE,
+                **(env or {}),
+            },
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        got = {}
+        if sheet.exists():
+            got = {
+                row[3]: float(row[4])
+                for row in csv.reader(sheet.open())
+                if row[0] == str(path)
+            }
+        return run, got
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)

@@ -13,17 +13,14 @@ its message says what got through. Graded as root and as an ordinary user.
 
 from __future__ import annotations
 
-import csv
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
 import torch
-from grading_helpers import CH1, as_ordinary_user, scores, submit
+from grading_helpers import CH1, grade_as_ordinary_user, scores, submit
 from test_grading_attacks import ANSWER2, ANSWER3, marks
 
 from grading import landlock
@@ -205,57 +202,17 @@ def test_no_host_path_reaches_student_code(student, tmp_path):
 def test_no_host_path_reaches_student_code_as_an_ordinary_user(student):
     """The same, with the grader run by nobody (bwrap then makes a user
     namespace, and the Python is bound from wherever nobody sees it)."""
-    shared = Path(tempfile.mkdtemp(prefix="vae-course-paths-"))
-    try:
-        shared.chmod(0o777)
-        path = submit(
-            student,
-            shared,
-            "collector",
-            {
-                "ch1-ex1": collecting_answer(),
-                "ch1-ex2": ANSWER2,
-                "ch1-ex3": ANSWER3,
-            },
-        )
-        for folder in (path.parent, path):
-            folder.chmod(0o755)
-        sheet = shared / "scores.csv"
-        command = as_ordinary_user(
-            [
-                sys.executable,
-                "-m",
-                "grading",
-                str(path),
-                "--csv",
-                str(sheet),
-                "--require-sandbox",
-                "--skip-environment-check",
-                "--exercise-time-limit",
-                "30",
-            ]
-        )
-        run = subprocess.run(
-            command,
-            cwd=ROOT,
-            env={
-                "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-                **CI_PROFILE,
-            },
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        assert run.returncode == 0, run.stdout + run.stderr
-        got = {
-            row[3]: float(row[4])
-            for row in csv.reader(sheet.open())
-            if row[0] == str(path)
-        }
-        assert got == marks(), run.stdout
-    finally:
-        shutil.rmtree(shared, ignore_errors=True)
+    run, got = grade_as_ordinary_user(
+        student,
+        "collector",
+        {
+            "ch1-ex1": collecting_answer(),
+            "ch1-ex2": ANSWER2,
+            "ch1-ex3": ANSWER3,
+        },
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert got == marks(), run.stdout
 
 
 CONFINED = r"""
